@@ -1,0 +1,205 @@
+"""Semantic rules the schema cannot express (domain.md §9), on files that passed the schema.
+
+Each rule reports a `Problem` located in the file and JSON pointer where the fix belongs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any, Iterator
+
+from babel import localedata
+
+from pipeline.errors import Problem
+from pipeline.i18n import available_languages
+from pipeline.load import Cohort, SourceFile
+from pipeline.resolve import DEFAULTABLE, Index, age_on, merged
+
+SHARED_LISTS = ("organisations", "persons", "qualifications", "units", "criteria_sets")
+
+
+def check_cohort(cohort: Cohort) -> list[Problem]:
+    """All semantic problems of the cohort file and of every mobility file."""
+    problems = list(_cohort_problems(cohort.cohort))
+    index = Index.of(cohort.cohort.data)
+    seen: dict[str, str] = {}
+    for source in cohort.mobilities:
+        mid = source.data.get("mobility_id")
+        if mid in seen:
+            problems.append(Problem(source.name, "/mobility_id",
+                                    f"'{mid}' is already used by {seen[mid]}: give every mobility its own id"))
+        seen.setdefault(mid, source.name)
+        problems += _mobility_problems(cohort, source, index)
+    return problems
+
+
+def _cohort_problems(source: SourceFile) -> Iterator[Problem]:
+    c = source.data
+    p = lambda ptr, msg, warning=False: Problem(source.name, ptr, msg, warning)  # noqa: E731
+    for key in SHARED_LISTS:
+        counts = Counter(e.get("id") for e in c.get(key, []))
+        for i, entry in enumerate(c.get(key, [])):
+            if counts[entry.get("id")] > 1:
+                yield p(f"/{key}/{i}/id", f"duplicate id '{entry['id']}': ids must be unique within {key}")
+    index = Index.of(c)
+    for i, lang in enumerate(c.get("languages", [])):
+        if lang not in available_languages():
+            yield p(f"/languages/{i}", _unknown_language(lang))
+    for i, org in enumerate(c.get("organisations", [])):
+        for key in ("contact_person", "tutor"):
+            if org.get(key) and org[key] not in index.persons:
+                yield p(f"/organisations/{i}/{key}", _unknown("person", org[key], index.persons))
+    for i, person in enumerate(c.get("persons", [])):
+        if person.get("organisation") and person["organisation"] not in index.organisations:
+            yield p(f"/persons/{i}/organisation", _unknown("organisation", person["organisation"], index.organisations))
+    for i, unit in enumerate(c.get("units", [])):
+        if unit.get("criteria_set") not in index.criteria_sets:
+            yield p(f"/units/{i}/criteria_set", _unknown("criteria set", unit.get("criteria_set"), index.criteria_sets))
+    primary = c.get("primary_language")
+    for ptr, text in _loc_maps(c):
+        if primary and primary not in text:
+            yield p(ptr, f"this text has no '{primary}' version: add it, since '{primary}' is the cohort's "
+                         "primary_language and the fallback for every other language")
+
+
+def _mobility_problems(cohort: Cohort, source: SourceFile, index: Index) -> Iterator[Problem]:
+    cohort_name = cohort.cohort.name
+    raw = source.data
+    m = merged(cohort.cohort.data.get("defaults", {}), raw)
+    p = lambda ptr, msg, warning=False: Problem(source.name, ptr, msg, warning)  # noqa: E731
+
+    def where(section: str) -> tuple[str, str]:
+        """Blame the mobility if it sets the section, otherwise the cohort's defaults."""
+        return (source.name, f"/{section}") if section in raw else (cohort_name, f"/defaults/{section}")
+
+    for i, lang in enumerate(raw.get("languages", [])):
+        if lang not in available_languages():
+            yield p(f"/languages/{i}", _unknown_language(lang))
+
+    orgs = m.get("organisations", {})
+    for role, oid in orgs.items():
+        if oid not in index.organisations:
+            yield p(f"/organisations/{role}", _unknown("organisation", oid, index.organisations))
+    if orgs.get("home") and orgs.get("home") == orgs.get("host"):
+        yield p("/organisations/host", "the host organisation is the home organisation: an ECVET mobility "
+                                       "goes to another organisation abroad")
+    home, host = index.organisations.get(orgs.get("home")), index.organisations.get(orgs.get("host"))
+    if home and host and home["address"]["country"] == host["address"]["country"]:
+        yield p("/organisations/host", "home and host are in the same country: ECVET mobility is "
+                                       "transnational; check the host's address", warning=True)
+    if host and not host.get("contact_person"):
+        yield Problem(cohort_name, f"/organisations/{list(index.organisations).index(host['id'])}",
+                      f"host organisation '{host['id']}' has no contact_person: add one (LA section 1.2)")
+    tutor = raw.get("tutor") or (host or {}).get("tutor")
+    if raw.get("tutor") and raw["tutor"] not in index.persons:
+        yield p("/tutor", _unknown("person", raw["tutor"], index.persons))
+    elif host and not tutor:
+        yield p("/organisations/host", "no tutor/mentor: set 'tutor' here or on the host organisation", warning=True)
+
+    qref = m.get("qualification", {}).get("ref")
+    if qref not in index.qualifications:
+        yield p("/qualification/ref", _unknown("qualification", qref, index.qualifications))
+
+    units = m.get("units", [])
+    for i, uid in enumerate(units):
+        if uid not in index.units:
+            yield p(f"/units/{i}", _unknown("unit", uid, index.units))
+    known_units = [index.units[u] for u in units if u in index.units]
+    points = [u.get("ecvet_points") for u in known_units]
+    planned = raw.get("planned_ecvet_points")
+    if planned is not None and len(known_units) == len(units):
+        if any(pt is None for pt in points):
+            yield p("/planned_ecvet_points", "some units have no ecvet_points, so no total can be planned: "
+                                             "give every unit its points or remove planned_ecvet_points")
+        elif abs(sum(points) - planned) > 1e-9:
+            yield p("/planned_ecvet_points", f"is {planned:g} but the units' ECVET points add up to "
+                                             f"{sum(points):g}: correct the total or the units' points")
+
+    for section in ("learning_activities", "assessment", "validation", "recognition"):
+        if section not in m:
+            yield p(f"/{section}", f"'{section}' is missing here and in the cohort's defaults: add it to "
+                                   "this mobility or to defaults in cohort.json")
+    people = [("assessment", "assessors"), ("validation", "responsible"), ("recognition", "responsible")]
+    for section, key in people:
+        entries = m.get(section, {}).get(key)
+        name, base = where(section)
+        if section in m and not entries:
+            yield Problem(name, f"{base}/{key}", f"'{key}' is missing: name at least one person")
+        for i, entry in enumerate(entries or []):
+            if entry.get("person") not in index.persons:
+                yield Problem(name, f"{base}/{key}/{i}/person", _unknown("person", entry.get("person"), index.persons))
+    if "assessment" in m and not m["assessment"].get("dates"):
+        name, base = where("assessment")
+        yield Problem(name, f"{base}/dates", "no assessment date: add the planned date(s) of assessment")
+
+    yield from _date_problems(source, m, where)
+    for ptr, text in _loc_maps(raw):
+        primary = cohort.cohort.data.get("primary_language")
+        if primary and primary not in text:
+            yield p(ptr, f"this text has no '{primary}' version: add it (the cohort's primary_language)")
+
+
+def _date_problems(source: SourceFile, m: dict, where) -> Iterator[Problem]:
+    p = lambda ptr, msg, warning=False: Problem(source.name, ptr, msg, warning)  # noqa: E731
+    period = m.get("period", {})
+    try:
+        start = dt.date.fromisoformat(period["start_date"])
+        end = dt.date.fromisoformat(period["end_date"])
+        birth = dt.date.fromisoformat(m["learner"]["date_of_birth"])
+    except (KeyError, ValueError, TypeError):
+        return  # the schema already reported it
+    if end < start:
+        yield p("/period/end_date", f"the mobility ends ({end}) before it starts ({start}): swap or correct the dates")
+        return
+    if birth >= start:
+        yield p("/learner/date_of_birth", "the learner is born after the mobility starts: check the date of birth")
+    elif age_on(birth, start) < 18:
+        guardian = m["learner"].get("guardian") or {}
+        if not guardian.get("name"):
+            yield p("/learner/guardian", f"the learner is {age_on(birth, start)} at the start ({start}), a minor: "
+                                         "add a guardian with name, address, phone and e-mail (they sign the LA)")
+        elif not (guardian.get("phone") or guardian.get("email")):
+            yield p("/learner/guardian", "a minor's guardian needs contact details: add a phone or an e-mail")
+    for i, day in enumerate(m.get("assessment", {}).get("dates", [])):
+        try:
+            d = dt.date.fromisoformat(day)
+        except (ValueError, TypeError):
+            continue
+        if not start <= d <= end:
+            name, base = where("assessment")
+            yield Problem(name, f"{base}/dates/{i}", f"assessment date {d} lies outside the mobility "
+                                                     f"({start} to {end}): assess during the stay abroad")
+    vdate = m.get("validation", {}).get("date")
+    if vdate:
+        try:
+            if dt.date.fromisoformat(vdate) < end:
+                name, base = where("validation")
+                yield Problem(name, f"{base}/date", f"validation on {vdate} comes before the mobility ends ({end}): "
+                                                     "validate after the stay abroad", warning=True)
+        except ValueError:
+            pass
+
+
+def _loc_maps(data: Any, ptr: str = "") -> Iterator[tuple[str, dict]]:
+    """Every language map (LocText object) in a JSON document, with its pointer."""
+    if isinstance(data, dict):
+        if data and all(isinstance(k, str) and 2 <= len(k) <= 3 and k.islower() and localedata.exists(k)
+                        and isinstance(v, str) for k, v in data.items()):
+            yield ptr, data
+            return
+        for k, v in data.items():
+            yield from _loc_maps(v, f"{ptr}/{k}")
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from _loc_maps(v, f"{ptr}/{i}")
+
+
+def _unknown(kind: str, value: Any, known: dict) -> str:
+    hint = ", ".join(sorted(known)[:8]) or "none defined"
+    return f"unknown {kind} '{value}': use the id of one defined in cohort.json ({hint})"
+
+
+def _unknown_language(lang: str) -> str:
+    return (f"unknown language '{lang}': no catalog forms/locales/{lang}/. "
+            f"Available: {', '.join(available_languages())}")

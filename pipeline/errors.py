@@ -1,0 +1,64 @@
+"""The project's exceptions: each says what is wrong, where, and how to fix it.
+
+The CLI turns any `PipelineError` into a clean message and exit status 1; anything else
+is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem found in one input file, located by a JSON pointer."""
+
+    file: str
+    pointer: str
+    message: str
+    warning: bool = False
+
+    def __str__(self) -> str:
+        kind = "warning: " if self.warning else ""
+        return f"{self.file}: {self.pointer or '/'}: {kind}{self.message}"
+
+
+class PipelineError(Exception):
+    """Root of every error the user can fix by changing input or options."""
+
+
+class InputError(PipelineError):
+    """The cohort folder cannot be read at all (missing, not a folder, no cohort.json)."""
+
+
+class ValidationFailed(PipelineError):
+    """One or more input files break the schema or the semantic rules."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        errors = [p for p in problems if not p.warning]
+        super().__init__(
+            "\n".join(str(p) for p in problems)
+            + f"\n{len(errors)} error(s) found; nothing was written."
+        )
+
+
+class UnknownLanguage(PipelineError):
+    def __init__(self, lang: str, available: list[str]):
+        super().__init__(
+            f"unknown language '{lang}': there is no catalog forms/locales/{lang}/LC_MESSAGES/"
+            f"messages.po. Available: {', '.join(available)}."
+        )
+
+
+class UnknownForm(PipelineError):
+    def __init__(self, form: str, available: list[str]):
+        super().__init__(f"unknown form '{form}'. Choose one of: {', '.join(available)}.")
+
+
+class OutputError(PipelineError):
+    """An output location is unsafe or cannot be written."""
+
+    def __init__(self, path: Path | str, why: str):
+        super().__init__(f"{path}: {why}")

@@ -1,0 +1,381 @@
+"""The three ECVET forms (annexes I, II and III), each declared once.
+
+A declaration says, per section, what the school prints (`Show`: a value from the
+resolved mobility), what the host, learner or supervisor fills in (`Fill`, `Ratings`,
+`Signature`), and explanatory text (`Note`). It drives the render context, hence the DOCX
+and the PDF layout; the PDF field names and the JSON pointers they read back into; and
+the translation keys (every label is an English msgid marked with `N_`).
+
+Paths in `Show` are dotted keys into the view built by `pipeline.resolve`; inside
+`ForEachUnit` they start at the unit (`unit.title`). `Fill.maps_to` is a JSON pointer into
+the returned-data model, with `{unit}` standing for the unit's id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipeline.i18n import N_
+
+
+@dataclass(frozen=True)
+class Show:
+    """A value the school agreed, printed on the page (never an editable field)."""
+
+    label: str
+    path: str
+    fmt: str = "text"
+    when: str | None = None
+
+
+@dataclass(frozen=True)
+class Fill:
+    """A form field the host, the learner or a supervisor completes."""
+
+    key: str
+    label: str
+    maps_to: str
+    kind: str = "text"  # text | multiline | date
+    lines: int = 1
+
+
+@dataclass(frozen=True)
+class Note:
+    """Explanatory text printed as a paragraph."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A sub-heading showing a value (e.g. the unit's title)."""
+
+    label: str
+    path: str
+    fmt: str = "text"
+
+
+@dataclass(frozen=True)
+class Ratings:
+    """One radio group per criterion of the unit's criteria set (annex II)."""
+
+    maps_to: str = "/assessments/{unit}/ratings/{nr}"
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A signature block: name, role, place and date fields plus a /Sig field."""
+
+    party: str
+    label: str
+    with_role: bool = True
+    when: str | None = None
+
+
+@dataclass(frozen=True)
+class ForEachUnit:
+    """Items repeated for every unit of learning outcomes of the mobility."""
+
+    items: tuple
+
+
+@dataclass(frozen=True)
+class Section:
+    number: str
+    title: str
+    items: tuple
+    when: str | None = None
+
+
+@dataclass(frozen=True)
+class Form:
+    id: str  # file-name stem, e.g. learning-agreement
+    code: str  # prefix of every PDF field name, e.g. la
+    annex: str
+    title: str
+    version: str  # bump when field names or layout change: read-back depends on it
+    intro: tuple = field(default=())
+    sections: tuple = field(default=())
+
+
+# Rating scale of annex II, plus a way out for criteria the host could not assess.
+# (export value, label, column heading)
+RATING_OPTIONS: tuple[tuple[str, str, str], ...] = (
+    ("1", N_("1 – satisfactory"), "1"),
+    ("2", N_("2 – good"), "2"),
+    ("3", N_("3 – very good"), "3"),
+    ("na", N_("not assessed"), N_("n/a")),
+)
+RATING_EXPORT = {"1": "1", "2": "2", "3": "3", "na": "not_assessed"}
+
+CRITERIA_GROUPS = {
+    "health_safety": N_("Health and Safety Rules"),
+    "language": N_("Language skills"),
+    "social": N_("Social skills"),
+    "professional": N_("Professional skills"),
+    "other": N_("Other skills"),
+}
+
+RETURN_INSTRUCTIONS = N_(
+    "How to complete and return this form: open it in Adobe Acrobat Reader (free), type "
+    "into the fields, sign in the signature fields and save. Send the saved PDF file back "
+    "to the sending organisation by e-mail. Please do not print and scan the form, and do "
+    "not fill it in with macOS Preview, which loses the ratings you select."
+)
+
+
+def _organisation(prefix: str) -> tuple:
+    """Annex I rows 1.1, 1.2 and 1.4 share this shape."""
+    return (
+        Show(N_("Name of organisation"), f"{prefix}.name"),
+        Show(N_("Address"), f"{prefix}.address", "address"),
+        Show(N_("Telephone/fax"), f"{prefix}.phones", "phones"),
+        Show(N_("E-mail"), f"{prefix}.email"),
+        Show(N_("Website"), f"{prefix}.website"),
+        Show(N_("Contact person"), f"{prefix}.contact", "person"),
+        Show(N_("Telephone/fax"), f"{prefix}.contact.phones", "phones"),
+        Show(N_("E-mail"), f"{prefix}.contact.email"),
+    )
+
+
+LEARNING_AGREEMENT = Form(
+    id="learning-agreement",
+    code="la",
+    annex="I",
+    title=N_("Learning Agreement"),
+    version="1",
+    intro=(Note(RETURN_INSTRUCTIONS),),
+    sections=(
+        Section("1", N_("Information about the participants"), ()),
+        Section("1.1", N_("Information about the Home organisation"), _organisation("organisations.home")),
+        Section("1.2", N_("Information about the Host organisation"), _organisation("organisations.host") + (
+            Show(N_("Host company (workplace)"), "organisations.host_company.name"),
+            Show(N_("Tutor/mentor"), "tutor", "person"),
+        )),
+        Section("1.3", N_("Information about the learner"), (
+            Show(N_("Name and surname"), "learner", "person"),
+            Show(N_("Address"), "learner.address", "address"),
+            Show(N_("Telephone/fax"), "learner.phones", "phones"),
+            Show(N_("E-mail"), "learner.email"),
+            Show(N_("Date of birth"), "learner.date_of_birth", "date"),
+            Show(N_("Male / Female"), "learner.gender", "gender"),
+            Note(N_("Contact details of parents or legal guardian of the learner (if applicable):")),
+            Show(N_("Name"), "learner.guardian.name"),
+            Show(N_("Relationship to the learner"), "learner.guardian.relationship"),
+            Show(N_("Address"), "learner.guardian.address", "address"),
+            Show(N_("Telephone"), "learner.guardian.phone"),
+            Show(N_("E-mail"), "learner.guardian.email"),
+        )),
+        Section("1.4", N_("Information about the intermediary organisation, if involved"),
+                _organisation("organisations.intermediary")),
+        Section("1.5", N_("Coordinator organisation"), (
+            Show(N_("Name of organisation"), "organisations.coordinator.name"),
+            Show(N_("Address"), "organisations.coordinator.address", "address"),
+        ), when="organisations.coordinator"),
+        Section("2", N_("Learning period abroad – duration"), (
+            Show(N_("Start date"), "period.start_date", "date"),
+            Show(N_("End date"), "period.end_date", "date"),
+            Show(N_("Length of time abroad"), "period", "period"),
+        )),
+        Section("3", N_("The qualification being taken by the learner – including information on the "
+                        "learner's progress (knowledge, skills and competence already acquired)"), (
+            Show(N_("Title of the qualification being taken by the learner (also in the language of "
+                    "the partnership)"), "qualification.title", "all_languages"),
+            Show(N_("EQF level (if appropriate)"), "qualification.eqf_level"),
+            Show(N_("NQF level (if appropriate)"), "qualification", "nqf"),
+            Show(N_("Information about the student's progress: knowledge, skills, competence"),
+                 "qualification.learner_progress"),
+            Show(N_("(Units of) learning outcomes already acquired"), "qualification.prior_units", "lines"),
+            Note(N_("Enclosures in annex – ticked as appropriate:")),
+            Show(N_("Europass CV"), "enclosures.qualification.europass_cv", "tick"),
+            Show(N_("Europass Mobility"), "enclosures.qualification.europass_mobility", "tick"),
+            Show(N_("Europass Language Passport"), "enclosures.qualification.europass_language_passport", "tick"),
+            Show(N_("(Unit[s] of) learning outcomes already acquired by the learner"),
+                 "enclosures.qualification.prior_units", "tick"),
+            Show(N_("Europass Certificate Supplement"),
+                 "enclosures.qualification.europass_certificate_supplement", "tick"),
+            Show(N_("European Skills Passport"), "enclosures.qualification.european_skills_passport", "tick"),
+            Show(N_("Other"), "enclosures.qualification.other"),
+        )),
+        Section("4", N_("Learning outcomes to be achieved during mobility"), (
+            ForEachUnit((
+                Heading(N_("Title of unit(s)/groups of learning outcomes/parts of units to be acquired"),
+                        "unit", "unit"),
+                Show(N_("Type"), "unit.granularity", "granularity"),
+                Show(N_("Number of ECVET points to be acquired while abroad"), "unit.ecvet_points", "number"),
+                Show(N_("Learning outcomes to be achieved"), "unit.learning_outcomes", "outcomes"),
+            )),
+            Show(N_("Total ECVET points to be acquired while abroad"), "ecvet_points_total", "number"),
+            Show(N_("Description of the learning activities (e.g. information on location(s) of "
+                    "learning, tasks to be completed and/or courses to be attended)"), "learning_activities"),
+            Note(N_("Enclosures in annex – ticked as appropriate:")),
+            Show(N_("Description of unit(s)/groups of learning outcomes which are the focus of the mobility"),
+                 "enclosures.learning_outcomes.unit_descriptions", "tick"),
+            Show(N_("Description of the learning activities"),
+                 "enclosures.learning_outcomes.activity_descriptions", "tick"),
+            Show(N_("Individual's development plan when abroad"),
+                 "enclosures.learning_outcomes.development_plan", "tick"),
+            Show(N_("Other"), "enclosures.learning_outcomes.other"),
+        )),
+        Section("5", N_("Assessment and documentation"), (
+            Show(N_("Responsible for assessing the learner's performance (name, organisation, role)"),
+                 "assessment.assessors", "responsible"),
+            Show(N_("Date(s) of assessment"), "assessment.dates", "dates"),
+            Show(N_("Method"), "assessment.method"),
+            Show(N_("How and when will the assessment be recorded?"), "assessment.recording"),
+            Note(N_("It includes – ticked as appropriate:")),
+            Show(N_("Detailed information about the assessment procedure (e.g. methods, criteria, "
+                    "assessment grid)"), "enclosures.assessment.procedure_details", "tick"),
+            Show(N_("Template for documenting the acquired learning outcomes (such as the learner's "
+                    "transcript of record or Europass Mobility)"),
+                 "enclosures.assessment.documentation_template", "tick"),
+            Show(N_("Individual's development plan when abroad"),
+                 "enclosures.assessment.development_plan", "tick"),
+            Show(N_("Other"), "enclosures.assessment.other"),
+        )),
+        Section("6", N_("Validation and recognition"), (
+            Show(N_("Person(s) responsible for validating the learning outcomes (person, organisation, role)"),
+                 "validation.responsible", "responsible"),
+            Show(N_("Description of the validation process"), "validation.process"),
+            Show(N_("Validated achievements: date"), "validation.date", "date"),
+            Show(N_("Validated achievements: method"), "validation.method"),
+            Show(N_("Person(s) responsible for recognising the learning outcomes achieved abroad "
+                    "(person, organisation, role)"), "recognition.responsible", "responsible"),
+            Show(N_("Recognition system"), "recognition.system"),
+        )),
+        Section("7", N_("Signatures"), (
+            Signature("host", N_("Host organisation/country")),
+            Signature("home", N_("Home organisation/country")),
+            Signature("learner", N_("Learner"), with_role=False),
+            Signature("intermediary", N_("Intermediary organisation (if applicable)"),
+                      when="organisations.intermediary"),
+            Signature("guardian", N_("Parent or legal guardian (if applicable)"), when="is_minor"),
+        )),
+        Section("8", N_("Additional information"), (
+            Show(N_("Additional information"), "additional_information"),
+        )),
+        Section("9", N_("Annexes"), (
+            Show(N_("Annexes"), "annexes", "lines"),
+        )),
+    ),
+)
+
+SKILLS_ASSESSMENT = Form(
+    id="skills-assessment",
+    code="sa",
+    annex="II",
+    title=N_("Skills Assessment"),
+    version="1",
+    intro=(Note(RETURN_INSTRUCTIONS),),
+    sections=(
+        Section("1", N_("Participant and organisations"), (
+            Show(N_("Name and surname participant"), "learner", "person"),
+            Show(N_("Sending organisation"), "organisations.home.name"),
+            Show(N_("Coordinator organisation"), "organisations.coordinator.name"),
+            Show(N_("Host company"), "host_company.name"),
+            Show(N_("Period"), "period", "period"),
+        )),
+        Section("2", N_("Assessment of the units of learning outcomes"), (
+            Note(N_("Legend: 1 – satisfactory; 2 – good; 3 – very good. Choose “not assessed” for a "
+                    "criterion that could not be assessed.")),
+            ForEachUnit((
+                Heading(N_("Unit of learning outcomes"), "unit", "unit"),
+                Ratings(),
+                Fill("comments", N_("Comments on this unit"), "/assessments/{unit}/comments",
+                     kind="multiline", lines=3),
+            )),
+        )),
+        Section("3", N_("Supervisor"), (
+            Signature("supervisor", N_("Supervisor's signature")),
+        )),
+    ),
+)
+
+PERSONAL_TRANSCRIPT = Form(
+    id="personal-transcript",
+    code="pt",
+    annex="III",
+    title=N_("Personal Transcript"),
+    version="1",
+    intro=(
+        Note(N_("This personal transcript records the knowledge, skills and competence acquired by "
+                "the learner during the mobility stay. It is completed by the receiving institution on "
+                "the basis of the learning agreement and says how they were tested and assessed.")),
+        Note(RETURN_INSTRUCTIONS),
+    ),
+    sections=(
+        Section("1", N_("Contact details of the learner"), (
+            Show(N_("Name and surname"), "learner", "person"),
+            Show(N_("Address"), "learner.address", "address"),
+            Show(N_("Telephone/fax"), "learner.phones", "phones"),
+            Show(N_("E-mail"), "learner.email"),
+            Show(N_("Date of birth"), "learner.date_of_birth", "date"),
+        )),
+        Section("2", N_("Mobility stay"), (
+            Show(N_("Details on the receiving institution"), "organisations.host", "organisation"),
+            Show(N_("Host company (workplace)"), "host_company", "organisation"),
+            Show(N_("Beginning and end of VET stay, duration in weeks"), "period", "period"),
+            Show(N_("Daily work and learning times"), "period.daily_schedule"),
+            Show(N_("Details on the learning and work context"), "period.work_context"),
+        )),
+        Section("3", N_("Learning outcomes"), (
+            ForEachUnit((
+                Heading(N_("Unit of learning outcomes"), "unit", "unit"),
+                Show(N_("Learning outcomes agreed"), "unit.learning_outcomes", "outcomes"),
+                Show(N_("ECVET points agreed"), "unit.ecvet_points", "number"),
+                Fill("achieved", N_("Acquired knowledge, skills and competence"),
+                     "/transcript/achieved/{unit}/outcomes", kind="multiline", lines=4),
+                Fill("points", N_("ECVET points achieved (if relevant)"),
+                     "/transcript/achieved/{unit}/ecvet_points"),
+            )),
+            Fill("testing", N_("Details about testing (procedures, methods, criteria)"),
+                 "/transcript/testing_details", kind="multiline", lines=4),
+            Fill("result", N_("Assessment result"), "/transcript/assessment_result", kind="multiline", lines=3),
+        )),
+        Section("4", N_("Signatures"), (
+            Signature("host", N_("Host organisation/country")),
+            Signature("learner", N_("Learner"), with_role=False),
+        )),
+    ),
+)
+
+FORMS: dict[str, Form] = {f.id: f for f in (LEARNING_AGREEMENT, SKILLS_ASSESSMENT, PERSONAL_TRANSCRIPT)}
+
+# Labels of the signature blocks' fields: (key, label, kind).
+SIGNATURE_FIELDS = (
+    ("name", N_("Name and surname"), "text"),
+    ("role", N_("Role"), "text"),
+    ("place", N_("Place"), "text"),
+    ("date", N_("Date"), "date"),
+)
+
+# Everything else a document prints that is not a section label.
+COMMON_LABELS = {
+    "annex": N_("Annex"),
+    "page": N_("Page"),
+    "mobility": N_("Mobility"),
+    "signature": N_("Signature"),
+    "sign_here": N_("Sign here (digital signature)"),
+    "criterion": N_("Assessment criteria"),
+    "nr": N_("Nr"),
+    "yes": N_("yes"),
+    "no": N_("no"),
+    "weeks": N_("weeks"),
+    "to": N_("to"),
+    "template": N_("template version"),
+    "to_fill": N_("To be completed by the host organisation, the learner or the supervisor"),
+    "knowledge": N_("Knowledge"),
+    "skill": N_("Skill"),
+    "competence": N_("Competence"),
+    "female": N_("female"),
+    "male": N_("male"),
+    "diverse": N_("diverse"),
+    "unspecified": N_("not specified"),
+    "unit": N_("unit"),
+    "group_of_learning_outcomes": N_("group of learning outcomes"),
+    "part_of_unit": N_("part of a unit"),
+    "fax": N_("fax"),
+    "mobile": N_("mobile"),
+    "phone": N_("phone"),
+    "points": N_("ECVET points"),
+}

@@ -1,0 +1,82 @@
+"""The forward pipeline: validate the cohort, then render and write every document.
+
+load + validate → resolve each mobility → context per form × language → PDF / DOCX →
+atomic write. Nothing is written unless the whole cohort validates, and each mobility's
+documents are all rendered before any of them is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from pipeline.checks import check_cohort
+from pipeline.context import build_context
+from pipeline.errors import Problem, UnknownForm, ValidationFailed
+from pipeline.formdefs import FORMS
+from pipeline.i18n import check_language, translator
+from pipeline.load import Cohort, load_cohort
+from pipeline.output import document_path, write_atomic
+from pipeline.render_docx import render_docx
+from pipeline.render_pdf import render_pdf
+from pipeline.resolve import Index, resolve
+
+RENDERERS: dict[str, Callable] = {"pdf": render_pdf, "docx": render_docx}
+FORMATS = tuple(RENDERERS)
+
+
+@dataclass
+class Report:
+    """What a run did, for the summary line."""
+
+    mobilities: int = 0
+    written: list[Path] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def validate(folder: Path) -> tuple[Cohort, list[Problem]]:
+    """Load and check everything; raise `ValidationFailed` listing every error at once."""
+    cohort, problems = load_cohort(folder)
+    if cohort is not None and not any(not p.warning for p in problems):
+        problems += check_cohort(cohort)
+    problems.sort(key=lambda p: (p.file, p.warning))
+    if cohort is None or any(not p.warning for p in problems):
+        raise ValidationFailed(problems)
+    return cohort, problems
+
+
+def generate(
+    folder: Path,
+    out_dir: Path,
+    langs: Iterable[str] = (),
+    forms: Iterable[str] = (),
+    formats: Iterable[str] = (),
+    progress: Callable[[str], None] | None = None,
+) -> Report:
+    langs, forms, formats = list(langs), list(forms) or list(FORMS), list(formats) or list(FORMATS)
+    for lang in langs:
+        check_language(lang)
+    for form_id in forms:
+        if form_id not in FORMS:
+            raise UnknownForm(form_id, list(FORMS))
+    cohort, warnings = validate(folder)
+    report = Report(warnings=warnings)
+    index = Index.of(cohort.cohort.data)
+    for source in cohort.mobilities:
+        mobility = resolve(cohort, source, index)
+        rendered: list[tuple[Path, bytes]] = []
+        for lang in langs or mobility["languages"]:
+            tr = translator(lang)
+            for form_id in forms:
+                ctx = build_context(FORMS[form_id], mobility, tr)
+                for fmt in formats:
+                    path = document_path(out_dir, cohort.name, mobility["id"], form_id, lang, fmt)
+                    rendered.append((path, RENDERERS[fmt](ctx)))
+        for path, data in rendered:
+            (report.written if write_atomic(path, data) else report.unchanged).append(path)
+        report.mobilities += 1
+        if progress:
+            progress(mobility["id"])
+    return report

@@ -1,0 +1,267 @@
+"""Lay out a form context as a fillable PDF.
+
+ReportLab platypus draws the pages: the school's agreed content is printed text, long
+values wrap and flow onto further pages (tables split inside rows), and what the host
+completes becomes AcroForm widgets placed where the layout puts them. Signature fields,
+the form-field font and the metadata are added afterwards by `pipeline.pdf_finish`.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from functools import lru_cache
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
+)
+
+from pipeline.context import FormContext, Row
+from pipeline.fonts import BOLD, REGULAR, register_fonts
+from pipeline.pdf_finish import SignatureSpot, finish_pdf
+
+PAGE_W, PAGE_H = A4
+MARGIN = 18 * mm
+CONTENT_W = PAGE_W - 2 * MARGIN
+LABEL_W = CONTENT_W * 0.36
+FIELD_BG = colors.Color(0.91, 0.95, 1.0)
+GRID = colors.Color(0.55, 0.55, 0.55)
+# Widgets are drawn with a standard font (ReportLab accepts no other); their /DA is
+# pointed at the embedded DejaVu Sans afterwards.
+WIDGET_FONT = "Helvetica"
+
+
+@lru_cache(maxsize=None)
+def styles() -> dict[str, ParagraphStyle]:
+    register_fonts()
+    base = ParagraphStyle("base", fontName=REGULAR, fontSize=9, leading=11.5, alignment=TA_LEFT)
+    return {
+        "base": base,
+        "label": ParagraphStyle("label", base, fontSize=8.5, leading=10.5, textColor=colors.Color(.2, .2, .2)),
+        "bold": ParagraphStyle("bold", base, fontName=BOLD),
+        "title": ParagraphStyle("title", base, fontName=BOLD, fontSize=16, leading=20, spaceAfter=2),
+        "annex": ParagraphStyle("annex", base, fontSize=9, textColor=colors.Color(.35, .35, .35)),
+        "h": ParagraphStyle("h", base, fontName=BOLD, fontSize=11, leading=14, spaceBefore=8, spaceAfter=4,
+                            keepWithNext=1),
+        "note": ParagraphStyle("note", base, fontSize=8.5, leading=11),
+        "box": ParagraphStyle("box", base, fontSize=8.5, leading=11, backColor=colors.Color(1, .97, .88),
+                              borderColor=colors.Color(.85, .7, .3), borderWidth=0.6, borderPadding=5,
+                              spaceBefore=4, spaceAfter=10),
+    }
+
+
+def para(value: str, style: str = "base") -> Paragraph:
+    """Data becomes a Paragraph only escaped: a name with `&` or `<` is text, not markup."""
+    return Paragraph(escape(value or "").replace("\n", "<br/>"), styles()[style])
+
+
+class TextField(Flowable):
+    """An AcroForm text field that takes the width it is given."""
+
+    def __init__(self, name: str, tooltip: str, lines: int = 1, multiline: bool = False):
+        super().__init__()
+        self.name, self.tooltip, self.multiline = name, tooltip, multiline
+        self.height = 16 if lines == 1 else 12 * lines + 6
+
+    def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
+        self.width = avail_w
+        return avail_w, self.height
+
+    def draw(self) -> None:
+        self.canv.acroForm.textfield(
+            name=self.name, tooltip=self.tooltip, x=0, y=0, width=self.width, height=self.height,
+            relative=True, fontName=WIDGET_FONT, fontSize=9, borderWidth=0.5, borderColor=GRID,
+            fillColor=FIELD_BG, textColor=colors.black, fieldFlags="multiline" if self.multiline else "",
+            maxlen=0 if self.multiline else 400, annotationFlags="print",
+        )
+
+
+class RadioButton(Flowable):
+    """One button of a radio group (one group per assessment criterion)."""
+
+    SIZE = 11
+
+    def __init__(self, group: str, value: str, tooltip: str):
+        super().__init__()
+        self.group, self.value, self.tooltip = group, value, tooltip
+        self.width = self.height = self.SIZE
+
+    def draw(self) -> None:
+        self.canv.acroForm.radio(
+            name=self.group, value=self.value, selected=False, x=0, y=0, size=self.SIZE, relative=True,
+            buttonStyle="circle", shape="circle", borderWidth=0.6, borderColor=GRID, fillColor=FIELD_BG,
+            textColor=colors.black, fieldFlags="radio noToggleToOff", tooltip=self.tooltip,
+            annotationFlags="print",
+        )
+
+
+class SignatureBox(Flowable):
+    """Reserves the rectangle of a /Sig field and records where the layout put it."""
+
+    def __init__(self, name: str, tooltip: str, hint: str, spots: list[SignatureSpot]):
+        super().__init__()
+        self.name, self.tooltip, self.hint, self.spots = name, tooltip, hint, spots
+        self.height = 34
+
+    def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
+        self.width = avail_w
+        return avail_w, self.height
+
+    def draw(self) -> None:
+        c = self.canv
+        c.saveState()
+        c.setStrokeColor(GRID)
+        c.setDash(2, 2)
+        c.setLineWidth(0.6)
+        c.rect(0, 0, self.width, self.height)
+        c.setFont(REGULAR, 6.5)
+        c.setFillColor(colors.Color(.45, .45, .45))
+        c.drawString(3, 3, self.hint)
+        c.restoreState()
+        x, y = c.absolutePosition(0, 0)
+        self.spots.append(SignatureSpot(self.name, self.tooltip, c.getPageNumber() - 1,
+                                        (x, y, x + self.width, y + self.height)))
+
+
+@dataclass
+class _Layout:
+    ctx: FormContext
+    spots: list[SignatureSpot] = field(default_factory=list)
+
+    def story(self) -> list[Flowable]:
+        c = self.ctx
+        story: list[Flowable] = [
+            para(f"{c['form']['annex_label']}", "annex"),
+            para(c["form"]["title"], "title"),
+        ]
+        story += [para(text, "box") for text in c["intro"]]
+        for section in c["sections"]:
+            number = section["number"] + ("" if "." in section["number"] else ".")
+            story.append(para(f"{number} {section['title']}", "h"))
+            story += self.blocks(section["rows"])
+        return story
+
+    def blocks(self, rows: list[Row]) -> list[Flowable]:
+        """Consecutive rows of one kind share a table; ratings and signatures get their own."""
+        out: list[Flowable] = []
+        plain: list[Row] = []
+        ratings: list[Row] = []
+
+        def flush() -> None:
+            if plain:
+                out.append(self.plain_table(plain))
+                plain.clear()
+            if ratings:
+                out.append(self.ratings_table(ratings))
+                ratings.clear()
+
+        for row in rows:
+            if row["kind"] in ("group", "criterion"):
+                if plain:
+                    flush()
+                ratings.append(row)
+            elif row["kind"] == "signature":
+                flush()
+                out.append(self.signature_block(row))
+            else:
+                if ratings:
+                    flush()
+                plain.append(row)
+        flush()
+        return out
+
+    def plain_table(self, rows: list[Row]) -> Table:
+        data, style = [], [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("GRID", (0, 0), (-1, -1), 0.4, GRID),
+            ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+            ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ]
+        for i, row in enumerate(rows):
+            kind = row["kind"]
+            if kind == "note":
+                data.append([para(row["label"], "note"), ""])
+                style.append(("SPAN", (0, i), (1, i)))
+            elif kind == "heading":
+                data.append([para(row["label"], "label"), para(row["value"], "bold")])
+                style.append(("BACKGROUND", (0, i), (1, i), colors.Color(.93, .93, .93)))
+            elif kind == "field":
+                data.append([para(row["label"], "label"),
+                             TextField(row["name"], row["tooltip"], row["lines"], row["multiline"])])
+            else:
+                data.append([para(row["label"], "label"), para(row["value"])])
+        return Table(data, colWidths=[LABEL_W, CONTENT_W - LABEL_W], style=TableStyle(style),
+                     splitInRow=1, hAlign="LEFT")
+
+    def ratings_table(self, rows: list[Row]) -> Table:
+        labels = self.ctx["labels"]
+        options = next(r["options"] for r in rows if r["kind"] == "criterion")
+        opt_w = 15 * mm
+        nr_w = 9 * mm
+        header = [para(labels["nr"], "bold"), para(labels["criterion"], "bold")] + [
+            para(o["short"], "bold") for o in options]
+        data, style = [header], [
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("GRID", (0, 0), (-1, -1), 0.4, GRID),
+            ("ALIGN", (2, 1), (-1, -1), "CENTER"),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.Color(.93, .93, .93)),
+        ]
+        for row in rows:
+            i = len(data)
+            if row["kind"] == "group":
+                data.append([para(row["label"], "bold")] + [""] * (1 + len(options)))
+                style.append(("SPAN", (0, i), (-1, i)))
+            else:
+                data.append([para(str(row["nr"])), para(row["label"])] + [
+                    RadioButton(row["name"], o["value"], f"{row['tooltip']}: {o['label']}") for o in options])
+        widths = [nr_w, CONTENT_W - nr_w - opt_w * len(options)] + [opt_w] * len(options)
+        return Table(data, colWidths=widths, style=TableStyle(style), repeatRows=1, hAlign="LEFT")
+
+    def signature_block(self, row: Row) -> Flowable:
+        labels = self.ctx["labels"]
+        data = [[para(row["label"], "bold"), ""]]
+        style = [("SPAN", (0, 0), (1, 0)), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                 ("BOX", (0, 0), (-1, -1), 0.6, GRID),
+                 ("BACKGROUND", (0, 0), (1, 0), colors.Color(.93, .93, .93))]
+        for f in row["fields"]:
+            data.append([para(f["label"], "label"), TextField(f["name"], f"{row['label']}: {f['label']}")])
+        data.append([para(labels["signature"], "label"),
+                     SignatureBox(row["name"], row["tooltip"], labels["sign_here"], self.spots)])
+        table = Table(data, colWidths=[LABEL_W, CONTENT_W - LABEL_W], style=TableStyle(style), hAlign="LEFT")
+        return KeepTogether([table, Spacer(0, 8)])
+
+
+def _page_decor(ctx: FormContext):
+    labels = ctx["labels"]
+    footer = (f"ECVET · {ctx['form']['title']} · {labels['mobility']} {ctx['mobility_id']} · "
+              f"{ctx['lang']} · {labels['template']} {ctx['form']['version']}")
+
+    def draw(canvas, doc) -> None:
+        canvas.saveState()
+        canvas.setFont(REGULAR, 7)
+        canvas.setFillColor(colors.Color(.4, .4, .4))
+        canvas.drawString(MARGIN, 10 * mm, footer)
+        canvas.drawRightString(PAGE_W - MARGIN, 10 * mm, f"{labels['page']} {doc.page}")
+        canvas.restoreState()
+
+    return draw
+
+
+def render_pdf(ctx: FormContext) -> bytes:
+    """The finished fillable PDF for one form context."""
+    layout = _Layout(ctx)
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+        bottomMargin=MARGIN + 4 * mm, title=f"{ctx['form']['title']} – {ctx['mobility_id']}",
+        author="ecvet-forms", creator="ecvet-forms", invariant=1, lang=ctx["lang"],
+    )
+    decor = _page_decor(ctx)
+    doc.build(layout.story(), onFirstPage=decor, onLaterPages=decor)
+    return finish_pdf(buffer.getvalue(), ctx, layout.spots)
