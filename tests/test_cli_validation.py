@@ -1,0 +1,124 @@
+"""Bad input gets one clear message per problem and exit 1, never a traceback, and
+nothing is written."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from pipeline.cli import main
+from tests.conftest import MINIMAL
+
+
+def invoke(*args: str):
+    result = CliRunner().invoke(main, list(args))
+    # A user error exits through SystemExit(1); any other exception would be a traceback.
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def test_valid_cohort_passes():
+    result = invoke("validate", str(MINIMAL))
+    assert result.exit_code == 0, result.output
+    assert "1 mobilities are valid" in result.output
+
+
+def test_malformed_json_names_file_line_and_column(make_cohort, tmp_path):
+    folder = make_cohort()
+    (folder / "mobilities" / "m1.json").write_text('{"mobility_id": "m1",\n  "learner": }', encoding="utf-8")
+    result = invoke("generate", str(folder), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "case/mobilities/m1.json: /: is not valid JSON: Expecting value at line 2, column 14" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_schema_violations_are_all_reported_with_pointers(make_cohort):
+    def edit(cohort, mobility):
+        mobility["learner"]["gender"] = "robot"
+        mobility["period"]["start_date"] = "2027-02-30"
+        mobility["learnr"] = {}
+        del cohort["units"][0]["title"]
+
+    result = invoke("validate", str(make_cohort(edit)))
+    assert result.exit_code == 1
+    out = result.output
+    assert "case/mobilities/m1.json: /learner/gender: 'robot' is not allowed: use one of" in out
+    assert "case/mobilities/m1.json: /period/start_date: '2027-02-30' is not a real calendar date" in out
+    assert "('learnr' was unexpected): remove it or check its spelling" in out
+    assert "case/cohort.json: /units/0: 'title' is missing" in out
+    assert "Traceback" not in out
+
+
+def test_end_before_start(make_cohort):
+    def edit(cohort, mobility):
+        mobility["period"]["end_date"] = "2027-02-01"
+
+    result = invoke("validate", str(make_cohort(edit)))
+    assert result.exit_code == 1
+    assert "/period/end_date: the mobility ends (2027-02-01) before it starts (2027-03-01)" in result.output
+
+
+def test_path_traversal_mobility_id_is_rejected_and_nothing_written(make_cohort, tmp_path):
+    def edit(cohort, mobility):
+        mobility["mobility_id"] = "../../x"
+
+    out = tmp_path / "out"
+    result = invoke("generate", str(make_cohort(edit)), "--out", str(out))
+    assert result.exit_code == 1
+    assert "/mobility_id: '../../x' does not match the pattern" in result.output
+    assert not out.exists()
+    assert not (tmp_path / "x").exists()
+
+
+def test_unknown_language_on_the_command_line():
+    result = invoke("generate", str(MINIMAL), "--lang", "xx")
+    assert result.exit_code == 1
+    assert "unknown language 'xx'" in result.output and "Available: de, en" in result.output
+
+
+def test_unknown_language_in_the_data(make_cohort):
+    def edit(cohort, mobility):
+        mobility["languages"] = ["en", "tlh"]
+
+    result = invoke("validate", str(make_cohort(edit)))
+    assert result.exit_code == 1
+    assert "case/mobilities/m1.json: /languages/1: unknown language 'tlh'" in result.output
+
+
+def test_semantic_rules(make_cohort):
+    def edit(cohort, mobility):
+        mobility["learner"].pop("guardian")  # the learner is 16 at the start
+        mobility["planned_ecvet_points"] = 9
+        mobility["assessment"]["dates"] = ["2027-04-30"]
+        mobility["units"] = ["pastry", "nope"]
+        cohort["persons"].append(dict(cohort["persons"][0]))  # duplicate id
+
+    out = invoke("validate", str(make_cohort(edit))).output
+    assert "/learner/guardian: the learner is 16 at the start (2027-03-01), a minor" in out
+    assert "/assessment/dates/0: assessment date 2027-04-30 lies outside the mobility" in out
+    assert "/units/1: unknown unit 'nope'" in out
+    assert "case/cohort.json: /persons/3/id: duplicate id 'anna'" in out
+
+
+def test_planned_points_must_add_up(make_cohort):
+    def edit(cohort, mobility):
+        mobility["planned_ecvet_points"] = 9
+
+    out = invoke("validate", str(make_cohort(edit))).output
+    assert "/planned_ecvet_points: is 9 but the units' ECVET points add up to 4" in out
+
+
+def test_missing_cohort_folder_is_a_clear_error(tmp_path):
+    result = invoke("validate", str(tmp_path / "nowhere"))
+    assert result.exit_code == 1
+    assert "no such cohort folder" in result.output
+
+
+def test_python_dash_m_works_like_ecvet():
+    done = subprocess.run([sys.executable, "-m", "pipeline", "validate", str(MINIMAL)],
+                          capture_output=True, text=True, cwd=Path(__file__).parent.parent)
+    assert done.returncode == 0, done.stderr
+    assert "1 mobilities are valid" in done.stdout

@@ -1,0 +1,220 @@
+"""The fillable PDFs, opened with independent tools: qpdf, poppler, pikepdf, PyMuPDF,
+pdftk, pypdf and pyHanko."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from pipeline.context import build_context
+from pipeline.formdefs import FORMS
+from pipeline.i18n import translator
+from pipeline.load import load_cohort
+from pipeline.resolve import resolve
+from tests.conftest import DEMO, MINIMAL, pdftotext, require_tool, run, squash
+
+FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def contexts(folder: Path):
+    """(mobility id, form id, lang, context) for every document of a cohort."""
+    cohort, _ = load_cohort(folder)
+    for source in cohort.mobilities:
+        m = resolve(cohort, source)
+        for lang in m["languages"]:
+            for form in FORMS.values():
+                yield m["id"], form.id, lang, build_context(form, m, translator(lang))
+
+
+def pdf_path(out: Path, mobility: str, form: str, lang: str) -> Path:
+    return out / mobility / f"{form}.{lang}.pdf"
+
+
+def fields_of(path: Path) -> dict[str, dict]:
+    """Each top-level field's type, flags, /DA and (for radio groups) export values."""
+    with pikepdf.open(path) as pdf:
+        return {
+            str(f.T): {
+                "FT": str(f.FT), "Ff": int(f.get("/Ff", 0)), "DA": str(f.get("/DA", "")),
+                "exports": {str(k) for kid in f.get("/Kids", []) for k in kid.AP.N.keys()} - {"/Off"},
+            }
+            for f in pdf.Root.AcroForm.Fields
+        }
+
+
+def test_qpdf_check_is_clean_on_every_pdf(demo_out):
+    require_tool("qpdf")
+    pdfs = sorted(demo_out.rglob("*.pdf"))
+    assert len(pdfs) >= 6 * 3 * 2
+    for pdf in pdfs:
+        result = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
+        assert result.returncode == 0, (pdf, result.stdout, result.stderr)
+        assert "No syntax or stream encoding errors found" in result.stdout
+
+
+@pytest.mark.parametrize("folder,out_fixture", [(MINIMAL, "minimal_out"), (DEMO, "demo_out")])
+def test_every_label_and_prefilled_value_is_on_the_page(folder, out_fixture, request):
+    out = request.getfixturevalue(out_fixture)
+    for mobility, form, lang, ctx in contexts(folder):
+        text = squash(pdftotext(pdf_path(out, mobility, form, lang)))
+        expected = [ctx["form"]["title"], *ctx["intro"]]
+        for section in ctx["sections"]:
+            expected.append(section["title"])
+            for row in section["rows"]:
+                expected.append(row.get("label", ""))
+                expected.append(row.get("value", ""))
+                expected += [f["label"] for f in row.get("fields", [])]
+        missing = [e for e in expected if e and squash(e) not in text]
+        assert not missing, f"{mobility}/{form}.{lang}.pdf lacks {missing[:5]}"
+
+
+def test_greek_cyrillic_and_escaped_text_on_the_page(minimal_out):
+    text = squash(pdftotext(minimal_out / "m1" / "learning-agreement.en.pdf"))
+    for value in ("Ελένη Žáková-Łukasik", "Ξενοδοχείο Δοκιμή", "Агенция Мобилност", "Иван Петров",
+                  "Test School & Co <Tourism>", "Menu codes use the {{dish}} placeholder & \"quotes\"."):
+        assert value in text
+
+
+def test_fields_match_the_declaration(minimal_out):
+    for mobility, form, lang, ctx in contexts(MINIMAL):
+        fields = fields_of(pdf_path(minimal_out, mobility, form, lang))
+        assert set(fields) == set(ctx["field_map"]), form
+        for name, field in fields.items():
+            assert FIELD_NAME.match(name), name
+            kind = field["FT"]
+            if name.startswith(f"{FORMS[form].code}_sig_"):
+                assert kind == "/Sig"
+            elif re.search(r"_c\d\d$", name):
+                assert kind == "/Btn" and field["Ff"] & (1 << 15)  # radio
+                assert field["exports"] == {"/1", "/2", "/3", "/na"}
+            else:
+                assert kind == "/Tx"
+                assert field["DA"].startswith("/DejaVu ")
+
+
+def test_field_map_is_one_to_one_json_pointers():
+    for _, form, _, ctx in contexts(MINIMAL):
+        pointers = list(ctx["field_map"].values())
+        assert len(pointers) == len(set(pointers)), form
+        assert all(p.startswith("/") and "{" not in p for p in pointers)
+    la = next(c for _, f, lang, c in contexts(MINIMAL) if f == "learning-agreement" and lang == "en")
+    assert la["field_map"]["la_host_place"] == "/signatures/la/host/place"
+    sa = next(c for _, f, lang, c in contexts(MINIMAL) if f == "skills-assessment" and lang == "en")
+    assert sa["field_map"]["sa_pastry_c03"] == "/assessments/pastry/ratings/3"
+
+
+def test_signature_fields_for_every_party_that_signs(minimal_out, demo_out):
+    la = fields_of(minimal_out / "m1" / "learning-agreement.en.pdf")
+    sigs = {n for n, f in la.items() if f["FT"] == "/Sig"}
+    # m1 is a minor with an intermediary: all five parties sign
+    assert sigs == {"la_sig_host", "la_sig_home", "la_sig_learner", "la_sig_intermediary", "la_sig_guardian"}
+    for party in ("host", "home", "intermediary", "guardian"):
+        assert {f"la_{party}_{k}" for k in ("name", "role", "place", "date")} <= set(la)
+    assert {"la_learner_name", "la_learner_place", "la_learner_date"} <= set(la)
+    pt = fields_of(minimal_out / "m1" / "personal-transcript.en.pdf")
+    assert {n for n, f in pt.items() if f["FT"] == "/Sig"} == {"pt_sig_host", "pt_sig_learner"}
+    sa = fields_of(minimal_out / "m1" / "skills-assessment.en.pdf")
+    assert {n for n, f in sa.items() if f["FT"] == "/Sig"} == {"sa_sig_supervisor"}
+    adult = [p for p in demo_out.glob("*/learning-agreement.en.pdf")
+             if "la_sig_guardian" not in fields_of(p)]
+    assert adult, "adult learners need no guardian signature"
+
+
+def test_full_unicode_font_in_default_resources_and_no_need_appearances(minimal_out):
+    with pikepdf.open(minimal_out / "m1" / "personal-transcript.de.pdf") as pdf:
+        acroform = pdf.Root.AcroForm
+        assert "/NeedAppearances" not in acroform
+        font = acroform.DR.Font.DejaVu
+        assert font.Subtype == "/TrueType"
+        program = font.FontDescriptor.FontFile2
+        assert len(program.read_bytes()) == (Path("forms/fonts/DejaVuSans.ttf")).stat().st_size
+        assert int(acroform.SigFlags) == 1
+
+
+def test_metadata_identifies_the_document(minimal_out):
+    with pikepdf.open(minimal_out / "m1" / "skills-assessment.de.pdf") as pdf:
+        info = pdf.docinfo
+        assert str(info.EcvetMobility) == "m1"
+        assert str(info.EcvetForm) == "skills-assessment"
+        assert str(info.EcvetLanguage) == "de"
+        assert str(info.EcvetTemplateVersion) == FORMS["skills-assessment"].version
+        assert re.fullmatch(r"[0-9a-f]{64}", str(info.EcvetContentHash))
+
+
+def test_long_text_flows_over_pages(demo_out):
+    """The demo's longest learning-activities text is printed whole, over several pages."""
+    cohort, _ = load_cohort(DEMO)
+    longest = max((resolve(cohort, s) for s in cohort.mobilities),
+                  key=lambda m: len(str(m["learning_activities"])))
+    path = demo_out / longest["id"] / "learning-agreement.en.pdf"
+    activities = longest["learning_activities"]
+    activities = activities["en"] if isinstance(activities, dict) else activities
+    assert len(activities) > 3000
+    with pikepdf.open(path) as pdf:
+        assert len(pdf.pages) >= 5
+    assert squash(activities) in squash(pdftotext(path))
+
+
+def test_pymupdf_sees_the_same_widgets(minimal_out):
+    fitz = pytest.importorskip("pymupdf")
+    path = minimal_out / "m1" / "skills-assessment.en.pdf"
+    with fitz.open(path) as doc:
+        widgets = [(w.field_name, w.field_type_string) for page in doc for w in page.widgets()]
+    names = {n for n, _ in widgets}
+    assert {"sa_pastry_c01", "sa_pastry_comments", "sa_supervisor_name", "sa_sig_supervisor"} <= names
+    assert ("sa_pastry_c01", "RadioButton") in widgets
+    assert ("sa_sig_supervisor", "Signature") in widgets
+
+
+def test_pdftk_fills_and_reads_back_greek_and_polish(minimal_out, tmp_path):
+    require_tool("pdftk")
+    source = minimal_out / "m1" / "personal-transcript.en.pdf"
+    values = {"pt_pastry_achieved": "Ζύμες και ψωμί – Łódź, Ţara", "pt_pastry_points": "4",
+              "pt_host_name": "Γιώργος Παπαδόπουλος", "pt_learner_place": "Москва"}
+    xfdf = tmp_path / "values.xfdf"
+    body = "".join(f'<field name="{k}"><value>{v}</value></field>' for k, v in values.items())
+    xfdf.write_text('<?xml version="1.0" encoding="UTF-8"?><xfdf xmlns="http://ns.adobe.com/xfdf/">'
+                    f"<fields>{body}</fields></xfdf>", encoding="utf-8")
+    filled = tmp_path / "filled.pdf"
+    run("pdftk", str(source), "fill_form", str(xfdf), "output", str(filled),
+        "replacement_font", str(Path("forms/fonts/DejaVuSans.ttf").resolve()))
+    dump = run("pdftk", str(filled), "dump_data_fields_utf8")
+    read = dict(re.findall(r"FieldName: (\S+)\n(?:.*\n)*?FieldValue: (.*)", dump))
+    for name, value in values.items():
+        assert read.get(name) == value
+    from pypdf import PdfReader
+    assert {k: PdfReader(filled).get_fields()[k].value for k in values} == values
+
+
+def test_pypdf_fill_draws_greek_with_the_embedded_font(minimal_out, tmp_path):
+    fitz = pytest.importorskip("pymupdf")
+    from pypdf import PdfReader, PdfWriter
+    writer = PdfWriter(clone_from=PdfReader(minimal_out / "m1" / "skills-assessment.en.pdf"))
+    writer.update_page_form_field_values(None, {"sa_supervisor_name": "Γιώργος Παπαδόπουλος Жж ş ł ț"},
+                                         auto_regenerate=False)
+    filled = tmp_path / "filled.pdf"
+    writer.write(filled)
+    with fitz.open(filled) as doc:
+        widget = next(w for p in doc for w in p.widgets() if w.field_name == "sa_supervisor_name")
+        assert widget.field_value == "Γιώργος Παπαδόπουλος Жж ş ł ț"
+    # the appearance stream pypdf wrote uses the /DR TrueType program, so the text is real glyphs
+    flat = tmp_path / "flat.pdf"
+    writer.flatten = True
+    w2 = PdfWriter(clone_from=PdfReader(filled))
+    w2.update_page_form_field_values(None, {"sa_supervisor_name": "Γιώργος Παπαδόπουλος Жж ş ł ț"},
+                                     auto_regenerate=False, flatten=True)
+    w2.remove_annotations(subtypes="/Widget")
+    w2.write(flat)
+    assert "Γιώργος Παπαδόπουλος Жж ş ł ț" in squash(pdftotext(flat))
+
+
+def test_pages_render(minimal_out, tmp_path):
+    require_tool("pdftoppm")
+    run("pdftoppm", "-r", "30", "-png", "-f", "1", "-l", "1",
+        str(minimal_out / "m1" / "skills-assessment.de.pdf"), str(tmp_path / "page"))
+    png = next(tmp_path.glob("page*.png"))
+    assert png.stat().st_size > 2000
