@@ -35,6 +35,7 @@ GRID = colors.Color(0.55, 0.55, 0.55)
 # Widgets are drawn with a standard font (ReportLab accepts no other); their /DA is
 # pointed at the embedded DejaVu Sans afterwards.
 WIDGET_FONT = "Helvetica"
+LONG_VALUE = 2500  # characters: roughly half a page in the value column
 
 
 @lru_cache(maxsize=None)
@@ -47,8 +48,7 @@ def styles() -> dict[str, ParagraphStyle]:
         "bold": ParagraphStyle("bold", base, fontName=BOLD),
         "title": ParagraphStyle("title", base, fontName=BOLD, fontSize=16, leading=20, spaceAfter=2),
         "annex": ParagraphStyle("annex", base, fontSize=9, textColor=colors.Color(.35, .35, .35)),
-        "h": ParagraphStyle("h", base, fontName=BOLD, fontSize=11, leading=14, spaceBefore=8, spaceAfter=4,
-                            keepWithNext=1),
+        "h": ParagraphStyle("h", base, fontName=BOLD, fontSize=11, leading=14, spaceBefore=8, spaceAfter=4),
         "note": ParagraphStyle("note", base, fontSize=8.5, leading=11),
         "box": ParagraphStyle("box", base, fontSize=8.5, leading=11, backColor=colors.Color(1, .97, .88),
                               borderColor=colors.Color(.85, .7, .3), borderWidth=0.6, borderPadding=5,
@@ -143,8 +143,20 @@ class _Layout:
         story += [para(text, "box") for text in c["intro"]]
         for section in c["sections"]:
             number = section["number"] + ("" if "." in section["number"] else ".")
-            story.append(para(f"{number} {section['title']}", "h"))
-            story += self.blocks(section["rows"])
+            heading = para(f"{number} {section['title']}", "h")
+            rows = section["rows"]
+            # Keep the heading with the section's first rows only, so a long section starts
+            # on the page where its heading is instead of leaving that page half empty.
+            head = 0
+            while head < min(2, len(rows)) and rows[head]["kind"] not in ("group", "criterion", "signature"):
+                head += 1
+            if head:
+                story.append(KeepTogether([heading, self.plain_table(rows[:head])]))
+                story += self.blocks(rows[head:])
+            else:
+                blocks = self.blocks(rows)
+                story.append(KeepTogether([heading, *blocks[:1]]))
+                story += blocks[1:]
         return story
 
     def blocks(self, rows: list[Row]) -> list[Flowable]:
@@ -196,8 +208,11 @@ class _Layout:
                              TextField(row["name"], row["tooltip"], row["lines"], row["multiline"])])
             else:
                 data.append([para(row["label"], "label"), para(row["value"])])
+        # Splitting inside a row is only for values taller than a page; ReportLab otherwise
+        # sometimes splits a one-line row at a page break.
+        tall = any(len(r.get("value", "")) > LONG_VALUE for r in rows)
         return Table(data, colWidths=[LABEL_W, CONTENT_W - LABEL_W], style=TableStyle(style),
-                     splitInRow=1, hAlign="LEFT")
+                     splitInRow=1 if tall else 0, hAlign="LEFT")
 
     def ratings_table(self, rows: list[Row]) -> Table:
         labels = self.ctx["labels"]
