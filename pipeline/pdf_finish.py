@@ -1,12 +1,16 @@
-"""Finish a drawn form with pikepdf: field font, signature fields, identifying metadata.
+"""Finish a drawn form with pikepdf: the AcroForm, its fields and identifying metadata.
 
-- `/AcroForm /DR` gets DejaVu Sans as a simple TrueType font with its *full* program
-  embedded, and every text field's `/DA` names it, so what a host types in ş, ł, ț, Ω or
-  Ж has glyphs; `NeedAppearances` is never set (pdf-forms.md §3, pitfalls 2–5, 9).
-- An empty `/FT /Sig` field is added for each signing party where the layout reserved
-  its box; names are flat ASCII without dots, as pyHanko requires.
-- `/Info` says which mobility, form, language and template version the file is, with a
-  hash of the agreed content, so a returned file identifies itself.
+The layout (`pipeline.render_pdf`) only reserves rectangles; here they become fields:
+
+- text fields whose `/DA` names DejaVu Sans, embedded *in full* as a simple TrueType
+  font in `/AcroForm /DR`, so what a host types in ş, ł, ț, Ω or Ж has glyphs;
+  `NeedAppearances` is never set (pdf-forms.md §3, pitfalls 2–5, 9);
+- radio groups built per the spec (the parent holds the field, kids only `/AS`), one
+  group per criterion, with on/off appearance streams shared by the whole document;
+- empty `/FT /Sig` fields for each signing party; all names flat ASCII without dots,
+  as pyHanko requires;
+- `/Info` keys saying which mobility, form, language and template version the file is,
+  with a hash of the agreed content, so a returned file identifies itself.
 """
 
 from __future__ import annotations
@@ -23,10 +27,21 @@ from pipeline.fonts import FIELD_FONT_NAME, field_font
 if TYPE_CHECKING:
     from pipeline.context import FormContext
 
+RADIO_SIZE = 11.0
 SINGLE_LINE_DA = f"/{FIELD_FONT_NAME} 9 Tf 0 g"
 # Size 0 = auto: viewers and pypdf then wrap long answers inside the box.
 MULTILINE_DA = f"/{FIELD_FONT_NAME} 0 Tf 0 g"
-MULTILINE_FLAG = 1 << 12
+RADIO_DA = "/ZaDb 0 Tf 0 g"
+
+# Field flags (PDF 32000-1, 12.7.4)
+MULTILINE = 1 << 12
+DO_NOT_SPELL_CHECK = 1 << 22
+NO_TOGGLE_TO_OFF = 1 << 14
+RADIO = 1 << 15
+PRINT = 4
+
+FIELD_BG = (0.91, 0.95, 1.0)
+FIELD_BORDER = (0.55, 0.55, 0.55)
 
 # Keys of the document information dictionary that identify a generated form.
 INFO_KEYS = {
@@ -40,11 +55,96 @@ INFO_KEYS = {
 
 
 @dataclass(frozen=True)
-class SignatureSpot:
+class WidgetSpot:
+    """Where the layout put one widget: kind is text, multiline, radio or signature."""
+
+    kind: str
     name: str
     tooltip: str
     page: int  # zero-based
     rect: tuple[float, float, float, float]
+    value: str = ""  # a radio button's export value
+    hint: str = ""
+
+
+def _rgb(color: tuple[float, float, float]) -> str:
+    return " ".join(f"{c:g}" for c in color)
+
+
+def _circle(cx: float, cy: float, r: float) -> str:
+    """A circle as four Bézier curves (PDF has no circle operator)."""
+    k = 0.5523 * r
+    return (f"{cx + r:.2f} {cy:.2f} m "
+            f"{cx + r:.2f} {cy + k:.2f} {cx + k:.2f} {cy + r:.2f} {cx:.2f} {cy + r:.2f} c "
+            f"{cx - k:.2f} {cy + r:.2f} {cx - r:.2f} {cy + k:.2f} {cx - r:.2f} {cy:.2f} c "
+            f"{cx - r:.2f} {cy - k:.2f} {cx - k:.2f} {cy - r:.2f} {cx:.2f} {cy - r:.2f} c "
+            f"{cx + k:.2f} {cy - r:.2f} {cx + r:.2f} {cy - k:.2f} {cx + r:.2f} {cy:.2f} c")
+
+
+class _Builder:
+    """Builds the fields of one document, sharing identical appearance streams."""
+
+    def __init__(self, pdf: pikepdf.Pdf):
+        self.pdf = pdf
+        self.fields = Array()
+        self._box_cache: dict[tuple[float, float], pikepdf.Object] = {}
+        self._groups: dict[str, pikepdf.Object] = {}
+        half = RADIO_SIZE / 2
+        ring = f"{_rgb(FIELD_BG)} rg {_rgb(FIELD_BORDER)} RG 0.6 w {_circle(half, half, half - 0.5)} B"
+        self.radio_off = self._form(RADIO_SIZE, RADIO_SIZE, f"q {ring} Q")
+        self.radio_on = self._form(RADIO_SIZE, RADIO_SIZE, f"q {ring} 0 g {_circle(half, half, half * 0.45)} f Q")
+
+    def _form(self, w: float, h: float, ops: str) -> pikepdf.Object:
+        return self.pdf.make_stream(ops.encode(), Type=Name.XObject, Subtype=Name.Form,
+                                    BBox=Array([0, 0, round(w, 2), round(h, 2)]), Resources=Dictionary())
+
+    def _empty_box(self, w: float, h: float) -> pikepdf.Object:
+        key = (round(w, 2), round(h, 2))
+        if key not in self._box_cache:
+            ops = (f"q {_rgb(FIELD_BG)} rg 0 0 {key[0]} {key[1]} re f {_rgb(FIELD_BORDER)} RG 0.5 w "
+                   f"0.25 0.25 {key[0] - 0.5:.2f} {key[1] - 0.5:.2f} re S Q /Tx BMC EMC")
+            self._box_cache[key] = self._form(*key, ops)
+        return self._box_cache[key]
+
+    def widget(self, spot: WidgetSpot, page: pikepdf.Page, **entries) -> pikepdf.Object:
+        x0, y0, x1, y1 = spot.rect
+        annot = self.pdf.make_indirect(Dictionary(
+            Type=Name.Annot, Subtype=Name.Widget, Rect=Array([round(v, 2) for v in spot.rect]),
+            F=PRINT, P=page.obj, **entries,
+        ))
+        if "/Annots" not in page.obj:
+            page.obj.Annots = Array()
+        page.obj.Annots.append(annot)
+        return annot
+
+    def add(self, spot: WidgetSpot, page: pikepdf.Page) -> None:
+        x0, y0, x1, y1 = spot.rect
+        mk = Dictionary(BG=Array(FIELD_BG), BC=Array(FIELD_BORDER))
+        if spot.kind in ("text", "multiline"):
+            multiline = spot.kind == "multiline"
+            self.fields.append(self.widget(
+                spot, page, FT=Name.Tx, T=String(spot.name), TU=String(spot.tooltip),
+                Ff=DO_NOT_SPELL_CHECK | (MULTILINE if multiline else 0),
+                DA=String(MULTILINE_DA if multiline else SINGLE_LINE_DA), MK=mk,
+                AP=Dictionary(N=self._empty_box(x1 - x0, y1 - y0)),
+            ))
+        elif spot.kind == "radio":
+            group = self._groups.get(spot.name)
+            if group is None:
+                group = self._groups[spot.name] = self.pdf.make_indirect(Dictionary(
+                    FT=Name.Btn, T=String(spot.name), TU=String(spot.tooltip),
+                    Ff=RADIO | NO_TOGGLE_TO_OFF, Kids=Array(),
+                ))
+                self.fields.append(group)
+            mk.CA = String("l")  # ZapfDingbats bullet, should a viewer redraw the button
+            kid = self.widget(spot, page, Parent=group, AS=Name.Off, MK=mk,
+                              DA=String(RADIO_DA),
+                              AP=Dictionary(N=Dictionary({f"/{spot.value}": self.radio_on, "/Off": self.radio_off})))
+            group.Kids.append(kid)
+        elif spot.kind == "signature":
+            self.fields.append(self.widget(spot, page, FT=Name.Sig, T=String(spot.name), TU=String(spot.tooltip)))
+        else:
+            raise ValueError(f"unknown widget kind {spot.kind!r}")
 
 
 def _field_font(pdf: pikepdf.Pdf) -> pikepdf.Object:
@@ -64,37 +164,21 @@ def _field_font(pdf: pikepdf.Pdf) -> pikepdf.Object:
     ))
 
 
-def finish_pdf(drawn: bytes, ctx: "FormContext", spots: list[SignatureSpot]) -> bytes:
+def finish_pdf(drawn: bytes, ctx: "FormContext", spots: list[WidgetSpot]) -> bytes:
     with pikepdf.open(io.BytesIO(drawn)) as pdf:
-        acroform = pdf.Root.get("/AcroForm")
-        if acroform is None:
-            acroform = pdf.Root.AcroForm = pdf.make_indirect(Dictionary(Fields=Array()))
-        if "/NeedAppearances" in acroform:
-            del acroform["/NeedAppearances"]
-        resources = acroform.get("/DR")
-        if resources is None:
-            resources = acroform.DR = Dictionary()
-        if "/Font" not in resources:
-            resources.Font = Dictionary()
-        resources.Font[f"/{FIELD_FONT_NAME}"] = _field_font(pdf)
-        acroform.DA = String(SINGLE_LINE_DA)
-        for fld in acroform.Fields:
-            if fld.get("/FT") == Name.Tx:
-                multiline = int(fld.get("/Ff", 0)) & MULTILINE_FLAG
-                fld.DA = String(MULTILINE_DA if multiline else SINGLE_LINE_DA)
+        builder = _Builder(pdf)
+        pages = list(pdf.pages)
         for spot in spots:
-            page = pdf.pages[spot.page]
-            widget = pdf.make_indirect(Dictionary(
-                Type=Name.Annot, Subtype=Name.Widget, FT=Name.Sig, T=String(spot.name),
-                TU=String(spot.tooltip), Rect=Array([round(v, 2) for v in spot.rect]), F=4,
-                P=page.obj,
-            ))
-            if "/Annots" not in page.obj:
-                page.obj.Annots = Array()
-            page.obj.Annots.append(widget)
-            acroform.Fields.append(widget)
-        if spots:
-            acroform.SigFlags = 1
+            builder.add(spot, pages[spot.page])
+        fonts = Dictionary({
+            f"/{FIELD_FONT_NAME}": _field_font(pdf),
+            "/ZaDb": pdf.make_indirect(Dictionary(Type=Name.Font, Subtype=Name.Type1,
+                                                  BaseFont=Name.ZapfDingbats)),
+        })
+        pdf.Root.AcroForm = pdf.make_indirect(Dictionary(
+            Fields=builder.fields, DR=Dictionary(Font=fonts), DA=String(SINGLE_LINE_DA),
+            SigFlags=1 if any(s.kind == "signature" for s in spots) else 0,
+        ))
         info = pdf.docinfo
         values = {"mobility": ctx["mobility_id"], "cohort": ctx["cohort_id"], "form": ctx["form"]["id"],
                   "lang": ctx["lang"], "version": ctx["form"]["version"], "hash": ctx["content_hash"]}

@@ -24,17 +24,13 @@ from reportlab.platypus import (
 
 from pipeline.context import FormContext, Row
 from pipeline.fonts import BOLD, REGULAR, register_fonts
-from pipeline.pdf_finish import SignatureSpot, finish_pdf
+from pipeline.pdf_finish import RADIO_SIZE, WidgetSpot, finish_pdf
 
 PAGE_W, PAGE_H = A4
 MARGIN = 18 * mm
 CONTENT_W = PAGE_W - 2 * MARGIN
 LABEL_W = CONTENT_W * 0.36
-FIELD_BG = colors.Color(0.91, 0.95, 1.0)
 GRID = colors.Color(0.55, 0.55, 0.55)
-# Widgets are drawn with a standard font (ReportLab accepts no other); their /DA is
-# pointed at the embedded DejaVu Sans afterwards.
-WIDGET_FONT = "Helvetica"
 LONG_VALUE = 2500  # characters: roughly half a page in the value column
 
 
@@ -61,57 +57,30 @@ def para(value: str, style: str = "base") -> Paragraph:
     return Paragraph(escape(value or "").replace("\n", "<br/>"), styles()[style])
 
 
-class TextField(Flowable):
-    """An AcroForm text field that takes the width it is given."""
+class WidgetBox(Flowable):
+    """Reserves the rectangle of a form field and records where the layout put it.
 
-    def __init__(self, name: str, tooltip: str, lines: int = 1, multiline: bool = False):
+    The fields themselves are built once the pages exist (`pipeline.pdf_finish`), with
+    appearance streams shared across the document and the embedded field font.
+    """
+
+    def __init__(self, spot: dict, spots: list[WidgetSpot], width: float | None, height: float):
         super().__init__()
-        self.name, self.tooltip, self.multiline = name, tooltip, multiline
-        self.height = 16 if lines == 1 else 12 * lines + 6
+        self.spot, self.spots = spot, spots
+        self.fixed_width, self.width, self.height = width, width or 0, height
 
     def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
-        self.width = avail_w
-        return avail_w, self.height
+        self.width = self.fixed_width or avail_w
+        return self.width, self.height
 
     def draw(self) -> None:
-        self.canv.acroForm.textfield(
-            name=self.name, tooltip=self.tooltip, x=0, y=0, width=self.width, height=self.height,
-            relative=True, fontName=WIDGET_FONT, fontSize=9, borderWidth=0.5, borderColor=GRID,
-            fillColor=FIELD_BG, textColor=colors.black, fieldFlags="multiline" if self.multiline else "",
-            maxlen=0 if self.multiline else 400, annotationFlags="print",
-        )
+        x, y = self.canv.absolutePosition(0, 0)
+        self.spots.append(WidgetSpot(page=self.canv.getPageNumber() - 1,
+                                     rect=(x, y, x + self.width, y + self.height), **self.spot))
 
 
-class RadioButton(Flowable):
-    """One button of a radio group (one group per assessment criterion)."""
-
-    SIZE = 11
-
-    def __init__(self, group: str, value: str, tooltip: str):
-        super().__init__()
-        self.group, self.value, self.tooltip = group, value, tooltip
-        self.width = self.height = self.SIZE
-
-    def draw(self) -> None:
-        self.canv.acroForm.radio(
-            name=self.group, value=self.value, selected=False, x=0, y=0, size=self.SIZE, relative=True,
-            buttonStyle="circle", shape="circle", borderWidth=0.6, borderColor=GRID, fillColor=FIELD_BG,
-            textColor=colors.black, fieldFlags="radio noToggleToOff", tooltip=self.tooltip,
-            annotationFlags="print",
-        )
-
-
-class SignatureBox(Flowable):
-    """Reserves the rectangle of a /Sig field and records where the layout put it."""
-
-    def __init__(self, name: str, tooltip: str, hint: str, spots: list[SignatureSpot]):
-        super().__init__()
-        self.name, self.tooltip, self.hint, self.spots = name, tooltip, hint, spots
-        self.height = 34
-
-    def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
-        self.width = avail_w
-        return avail_w, self.height
+class SignatureBox(WidgetBox):
+    """A /Sig field's rectangle, drawn dashed with a hint so it shows on paper too."""
 
     def draw(self) -> None:
         c = self.canv
@@ -122,17 +91,20 @@ class SignatureBox(Flowable):
         c.rect(0, 0, self.width, self.height)
         c.setFont(REGULAR, 6.5)
         c.setFillColor(colors.Color(.45, .45, .45))
-        c.drawString(3, 3, self.hint)
+        c.drawString(3, 3, self.spot["hint"])
         c.restoreState()
-        x, y = c.absolutePosition(0, 0)
-        self.spots.append(SignatureSpot(self.name, self.tooltip, c.getPageNumber() - 1,
-                                        (x, y, x + self.width, y + self.height)))
+        super().draw()
 
 
 @dataclass
 class _Layout:
     ctx: FormContext
-    spots: list[SignatureSpot] = field(default_factory=list)
+    spots: list[WidgetSpot] = field(default_factory=list)
+
+    def text_field(self, name: str, tooltip: str, lines: int = 1, multiline: bool = False) -> WidgetBox:
+        height = 16 if lines == 1 else 12 * lines + 6
+        kind = "multiline" if multiline else "text"
+        return WidgetBox({"kind": kind, "name": name, "tooltip": tooltip}, self.spots, None, height)
 
     def story(self) -> list[Flowable]:
         c = self.ctx
@@ -205,7 +177,7 @@ class _Layout:
                 style.append(("BACKGROUND", (0, i), (1, i), colors.Color(.93, .93, .93)))
             elif kind == "field":
                 data.append([para(row["label"], "label"),
-                             TextField(row["name"], row["tooltip"], row["lines"], row["multiline"])])
+                             self.text_field(row["name"], row["tooltip"], row["lines"], row["multiline"])])
             else:
                 data.append([para(row["label"], "label"), para(row["value"])])
         # Splitting inside a row is only for values taller than a page; ReportLab otherwise
@@ -234,7 +206,9 @@ class _Layout:
                 style.append(("SPAN", (0, i), (-1, i)))
             else:
                 data.append([para(str(row["nr"])), para(row["label"])] + [
-                    RadioButton(row["name"], o["value"], f"{row['tooltip']}: {o['label']}") for o in options])
+                    WidgetBox({"kind": "radio", "name": row["name"], "value": o["value"], "tooltip": row["tooltip"]},
+                              self.spots, RADIO_SIZE, RADIO_SIZE)
+                    for o in options])
         widths = [nr_w, CONTENT_W - nr_w - opt_w * len(options)] + [opt_w] * len(options)
         return Table(data, colWidths=widths, style=TableStyle(style), repeatRows=1, hAlign="LEFT")
 
@@ -245,9 +219,10 @@ class _Layout:
                  ("BOX", (0, 0), (-1, -1), 0.6, GRID),
                  ("BACKGROUND", (0, 0), (1, 0), colors.Color(.93, .93, .93))]
         for f in row["fields"]:
-            data.append([para(f["label"], "label"), TextField(f["name"], f"{row['label']}: {f['label']}")])
+            data.append([para(f["label"], "label"), self.text_field(f["name"], f"{row['label']}: {f['label']}")])
         data.append([para(labels["signature"], "label"),
-                     SignatureBox(row["name"], row["tooltip"], labels["sign_here"], self.spots)])
+                     SignatureBox({"kind": "signature", "name": row["name"], "tooltip": row["tooltip"],
+                                   "hint": labels["sign_here"]}, self.spots, None, 34)])
         table = Table(data, colWidths=[LABEL_W, CONTENT_W - LABEL_W], style=TableStyle(style), hAlign="LEFT")
         return KeepTogether([table, Spacer(0, 8)])
 

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pikepdf
+from pikepdf import Name
 import pytest
 
 from pipeline.context import build_context
@@ -170,6 +171,16 @@ def test_pymupdf_sees_the_same_widgets(minimal_out):
     assert ("sa_sig_supervisor", "Signature") in widgets
 
 
+def pdftk_values(path: Path) -> dict[str, str]:
+    """Field name → value as pdftk reports them (one block per field, split by ---)."""
+    values = {}
+    for block in run("pdftk", str(path), "dump_data_fields_utf8").split("---\n"):
+        entries = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
+        if "FieldName" in entries and "FieldValue" in entries:
+            values[entries["FieldName"]] = entries["FieldValue"]
+    return values
+
+
 def test_pdftk_fills_and_reads_back_greek_and_polish(minimal_out, tmp_path):
     require_tool("pdftk")
     source = minimal_out / "m1" / "personal-transcript.en.pdf"
@@ -182,12 +193,35 @@ def test_pdftk_fills_and_reads_back_greek_and_polish(minimal_out, tmp_path):
     filled = tmp_path / "filled.pdf"
     run("pdftk", str(source), "fill_form", str(xfdf), "output", str(filled),
         "replacement_font", str(Path("forms/fonts/DejaVuSans.ttf").resolve()))
-    dump = run("pdftk", str(filled), "dump_data_fields_utf8")
-    read = dict(re.findall(r"FieldName: (\S+)\n(?:.*\n)*?FieldValue: (.*)", dump))
+    read = pdftk_values(filled)
     for name, value in values.items():
         assert read.get(name) == value
     from pypdf import PdfReader
     assert {k: PdfReader(filled).get_fields()[k].value for k in values} == values
+
+
+def test_pdftk_selects_a_rating_and_every_reader_agrees(minimal_out, tmp_path):
+    fitz = pytest.importorskip("pymupdf")
+    require_tool("pdftk")
+    source = minimal_out / "m1" / "skills-assessment.de.pdf"
+    fdf = tmp_path / "values.xfdf"
+    fdf.write_text('<?xml version="1.0" encoding="UTF-8"?><xfdf xmlns="http://ns.adobe.com/xfdf/"><fields>'
+                   '<field name="sa_pastry_c01"><value>2</value></field>'
+                   '<field name="sa_pastry_c04"><value>na</value></field></fields></xfdf>', encoding="utf-8")
+    filled = tmp_path / "filled.pdf"
+    run("pdftk", str(source), "fill_form", str(fdf), "output", str(filled))
+    assert pdftk_values(filled)["sa_pastry_c01"] == "2"
+    from pypdf import PdfReader
+    fields = PdfReader(filled).get_fields()
+    assert fields["sa_pastry_c01"].value == "/2" and fields["sa_pastry_c04"].value == "/na"
+    with fitz.open(filled) as doc:
+        on = {(w.field_name, w.on_state()) for p in doc for w in p.widgets()
+              if w.field_type_string == "RadioButton" and w.field_value not in (False, "Off", None)}
+    assert ("sa_pastry_c01", "2") in on and ("sa_pastry_c04", "na") in on
+    with pikepdf.open(filled) as pdf:
+        group = next(f for f in pdf.Root.AcroForm.Fields if f.T == "sa_pastry_c01")
+        assert group.V == Name("/2")
+        assert [str(k.AS) for k in group.Kids] == ["/Off", "/2", "/Off", "/Off"]
 
 
 def test_pypdf_fill_draws_greek_with_the_embedded_font(minimal_out, tmp_path):
