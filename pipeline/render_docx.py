@@ -1,5 +1,7 @@
 """Render a form context as DOCX through its docxtpl template in `forms/templates/`.
 
+docxtpl's preprocessing of a template (its `patch_xml`, then Jinja compilation) is done
+once per form and process; each document only renders and zips (fastpath.md route d2).
 Autoescape is on (a raw `&` or `<` would make docxtpl silently drop a paragraph) and
 undefined variables are errors. Blank answer lines stand where the PDF has form fields,
 so the school's file copy shows the same content as the PDF.
@@ -8,23 +10,19 @@ so the school's file copy shows the same content as the PDF.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
+from dataclasses import dataclass
 from functools import lru_cache
 
 from docxtpl import DocxTemplate
-from jinja2 import Environment, StrictUndefined
+from jinja2 import Environment, StrictUndefined, Template
 
 from pipeline.context import FormContext, Row
 from pipeline.paths import TEMPLATES_DIR
 
 BLANK = "_" * 34
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # zip entries carry no run time: re-runs are byte-identical
-
-
-@lru_cache(maxsize=None)
-def _template_bytes(form_id: str) -> bytes:
-    """Read once per process; each render parses its own copy (docxtpl mutates it)."""
-    return (TEMPLATES_DIR / f"{form_id}.docx").read_bytes()
 
 
 @lru_cache(maxsize=None)
@@ -62,27 +60,65 @@ def docx_context(ctx: FormContext) -> dict[str, object]:
              "rows": [_cell(r, labels) for r in s["rows"]]}
             for s in ctx["sections"]
         ],
+        "core": {"title": f"{ctx['form']['title']} – {ctx['mobility_id']}", "language": ctx["lang"],
+                 "subject": f"{ctx['form']['id']} {ctx['form']['version']} {ctx['content_hash']}"},
         "footer": (f"ECVET · {ctx['form']['title']} · {labels['mobility']} {ctx['mobility_id']} · "
                    f"{ctx['lang']} · {labels['template']} {ctx['form']['version']}"),
     }
 
 
-def _normalised_zip(data: bytes) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            info = zipfile.ZipInfo(item.filename, FIXED_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(info, src.read(item.filename))
-    return out.getvalue()
+@dataclass(frozen=True)
+class CompiledTemplate:
+    """A form's template prepared once per process: docxtpl's patched XML of every part
+    with Jinja tags compiled, and the other zip members kept as bytes."""
+
+    members: tuple[tuple[str, bytes | Template], ...]
+
+
+# Parts that carry Jinja tags: the body, headers/footers and the core properties.
+TEMPLATED = re.compile(r"^(word/document\.xml|word/(header|footer)\d*\.xml|docProps/core\.xml)$")
+
+
+@lru_cache(maxsize=None)
+def compiled(form_id: str) -> CompiledTemplate:
+    """docxtpl's own preprocessing (`patch_xml`), done once instead of per document."""
+    path = TEMPLATES_DIR / f"{form_id}.docx"
+    patcher = DocxTemplate(path)
+    members = []
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            data = archive.read(name)
+            if TEMPLATED.match(name):
+                xml = patcher.patch_xml(data.decode("utf-8"))
+                xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)  # as docxtpl's render_xml_part
+                members.append((name, _jinja_env().from_string(xml)))
+            else:
+                members.append((name, data))
+    return CompiledTemplate(tuple(members))
+
+
+def _finish_part(xml: str, helper: DocxTemplate) -> str:
+    """docxtpl's post-processing of a rendered part (render_xml_part's second half)."""
+    xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+    xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+    return helper.resolve_listing(xml)
+
+
+@lru_cache(maxsize=None)
+def _helper() -> DocxTemplate:
+    return DocxTemplate(TEMPLATES_DIR / "learning-agreement.docx")
 
 
 def render_docx(ctx: FormContext) -> bytes:
-    template = DocxTemplate(io.BytesIO(_template_bytes(ctx["form"]["id"])))
-    template.render(docx_context(ctx), jinja_env=_jinja_env(), autoescape=True)
-    template.docx.core_properties.title = f"{ctx['form']['title']} – {ctx['mobility_id']}"
-    template.docx.core_properties.language = ctx["lang"]
-    template.docx.core_properties.subject = f"{ctx['form']['id']} {ctx['form']['version']} {ctx['content_hash']}"
-    buffer = io.BytesIO()
-    template.save(buffer)
-    return _normalised_zip(buffer.getvalue())
+    """Render one document: per document only the Jinja render and the zip write."""
+    template = compiled(ctx["form"]["id"])
+    values = docx_context(ctx)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, member in template.members:
+            data = member if isinstance(member, bytes) else (
+                _finish_part(member.render(values), _helper()).encode("utf-8"))
+            info = zipfile.ZipInfo(name, FIXED_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return out.getvalue()

@@ -94,7 +94,9 @@ def build(form_id: str) -> Document:
     footer = section.footer.paragraphs[0]
     footer.text = "{{ footer }}"
     set_font(doc.styles["Footer"], 7.5, color=RGBColor(0x66, 0x66, 0x66))
-    doc.core_properties.title = form_id
+    doc.core_properties.title = "{{ core.title }}"
+    doc.core_properties.subject = "{{ core.subject }}"
+    doc.core_properties.language = "{{ core.language }}"
     doc.core_properties.author = "ecvet-forms"
     return doc
 
