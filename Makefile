@@ -6,7 +6,7 @@ COHORT ?= inputs/demo
 OUT    ?= outputs
 
 .DEFAULT_GOAL := help
-.PHONY: help forms validate test templates catalogs clean
+.PHONY: help forms validate test bench templates catalogs clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,6 +26,9 @@ validate: $(BIN)/ecvet ## Check COHORT and list every problem
 
 test: $(BIN)/ecvet ## Run the test suite
 	$(BIN)/python -m pytest
+
+bench: $(BIN)/ecvet ## Time document rendering and a cohort run (LEARNERS=50)
+	$(BIN)/python tests/benchmark.py $(or $(LEARNERS),50)
 
 templates: $(BIN)/ecvet ## Rewrite the DOCX templates in forms/templates/
 	$(BIN)/python forms/templates/make_templates.py

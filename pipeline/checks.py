@@ -19,12 +19,15 @@ from pipeline.resolve import DEFAULTABLE, Index, age_on, merged
 SHARED_LISTS = ("organisations", "persons", "qualifications", "units", "criteria_sets")
 
 
-def check_cohort(cohort: Cohort) -> list[Problem]:
-    """All semantic problems of the cohort file and of every mobility file."""
+def check_cohort(cohort: Cohort, skip: set[str] = frozenset()) -> list[Problem]:
+    """All semantic problems of the cohort file and of every mobility file not in `skip`
+    (files that already failed the schema)."""
     problems = list(_cohort_problems(cohort.cohort))
     index = Index.of(cohort.cohort.data)
     seen: dict[str, str] = {}
     for source in cohort.mobilities:
+        if source.name in skip:
+            continue
         mid = source.data.get("mobility_id")
         if mid in seen:
             problems.append(Problem(source.name, "/mobility_id",

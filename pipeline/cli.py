@@ -84,17 +84,26 @@ def generate_command(cohort: Path, out_dir: Path, langs, forms, formats) -> None
     written if any input file has an error. Re-running rewrites nothing that is unchanged.
     """
     started = time.perf_counter()
-    loaded, _ = validate(cohort)  # fail before drawing a progress bar
-    total = len(loaded.mobilities)
-    show_bar = sys.stderr.isatty()
-    with click.progressbar(length=total, label="Generating forms", file=sys.stderr,
-                           hidden=not show_bar, show_pos=True) as bar:
-        report = generate(cohort, out_dir, langs, forms, formats, progress=lambda _: bar.update(1))
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:  # created once validation has passed and the total is known
+            bar = click.progressbar(length=total, label="Generating forms", file=sys.stderr,
+                                    hidden=not sys.stderr.isatty(), show_pos=True)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        report = generate(cohort, out_dir, langs, forms, formats, progress=progress)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
     for warning in report.warnings:
         click.echo(str(warning), err=True)
     seconds = time.perf_counter() - started
     documents = len(report.written) + len(report.unchanged)
     click.echo(
-        f"{report.mobilities} mobilities, {documents} documents in {out_dir / loaded.name} "
+        f"{report.mobilities} mobilities, {documents} documents in {report.folder} "
         f"({len(report.written)} written, {len(report.unchanged)} unchanged) in {seconds:.1f} s."
     )

@@ -30,6 +30,7 @@ FORMATS = tuple(RENDERERS)
 class Report:
     """What a run did, for the summary line."""
 
+    folder: Path | None = None  # where this cohort's documents are
     mobilities: int = 0
     written: list[Path] = field(default_factory=list)
     unchanged: list[Path] = field(default_factory=list)
@@ -37,10 +38,14 @@ class Report:
 
 
 def validate(folder: Path) -> tuple[Cohort, list[Problem]]:
-    """Load and check everything; raise `ValidationFailed` listing every error at once."""
+    """Load and check everything; raise `ValidationFailed` listing every error at once.
+
+    Semantic rules run on every file that passed the schema, so one broken mobility
+    does not hide the problems of the others (they need a schema-valid cohort.json)."""
     cohort, problems = load_cohort(folder)
-    if cohort is not None and not any(not p.warning for p in problems):
-        problems += check_cohort(cohort)
+    if cohort is not None and not any(p.file == cohort.cohort.name for p in problems):
+        broken = {p.file for p in problems if not p.warning}
+        problems += check_cohort(cohort, skip=broken)
     problems.sort(key=lambda p: (p.file, p.warning))
     if cohort is None or any(not p.warning for p in problems):
         raise ValidationFailed(problems)
@@ -53,8 +58,10 @@ def generate(
     langs: Iterable[str] = (),
     forms: Iterable[str] = (),
     formats: Iterable[str] = (),
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Report:
+    """Validate, then render and write every document; `progress(done, total)` is called
+    once before the first mobility and after each one."""
     langs, forms, formats = list(langs), list(forms) or list(FORMS), list(formats) or list(FORMATS)
     for lang in langs:
         check_language(lang)
@@ -62,8 +69,10 @@ def generate(
         if form_id not in FORMS:
             raise UnknownForm(form_id, list(FORMS))
     cohort, warnings = validate(folder)
-    report = Report(warnings=warnings)
+    report = Report(folder=out_dir / cohort.name, warnings=warnings)
     index = Index.of(cohort.cohort.data)
+    if progress:
+        progress(0, len(cohort.mobilities))
     for source in cohort.mobilities:
         mobility = resolve(cohort, source, index)
         rendered: list[tuple[Path, bytes]] = []
@@ -78,5 +87,5 @@ def generate(
             (report.written if write_atomic(path, data) else report.unchanged).append(path)
         report.mobilities += 1
         if progress:
-            progress(mobility["id"])
+            progress(report.mobilities, len(cohort.mobilities))
     return report

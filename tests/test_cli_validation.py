@@ -3,6 +3,7 @@ nothing is written."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -122,3 +123,15 @@ def test_python_dash_m_works_like_ecvet():
                           capture_output=True, text=True, cwd=Path(__file__).parent.parent)
     assert done.returncode == 0, done.stderr
     assert "1 mobilities are valid" in done.stdout
+
+
+def test_one_broken_file_does_not_hide_problems_in_another(make_cohort):
+    folder = make_cohort()
+    second = json.loads((folder / "mobilities" / "m1.json").read_text(encoding="utf-8"))
+    second["mobility_id"] = "m2"
+    second["period"]["end_date"] = "2027-01-01"
+    (folder / "mobilities" / "m2.json").write_text(json.dumps(second), encoding="utf-8")
+    (folder / "mobilities" / "m1.json").write_text("{", encoding="utf-8")
+    out = invoke("validate", str(folder)).output
+    assert "case/mobilities/m1.json: /: is not valid JSON" in out
+    assert "case/mobilities/m2.json: /period/end_date: the mobility ends" in out
