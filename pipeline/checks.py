@@ -56,14 +56,19 @@ def _cohort_problems(source: SourceFile) -> Iterator[Problem]:
     for i, person in enumerate(c.get("persons", [])):
         if person.get("organisation") and person["organisation"] not in index.organisations:
             yield p(f"/persons/{i}/organisation", _unknown("organisation", person["organisation"], index.organisations))
+    for i, criteria in enumerate(c.get("criteria_sets", [])):
+        kinds = [g.get("kind") for g in criteria.get("groups", [])]
+        if "health_safety" not in kinds:
+            yield p(f"/criteria_sets/{i}/groups", "no health_safety group: annex II always assesses health "
+                                                  "and safety rules; add a group with kind 'health_safety'")
+        for kind in ("language", "social", "professional"):
+            if kind not in kinds:
+                yield p(f"/criteria_sets/{i}/groups", f"no '{kind}' group: annex II assesses {kind} skills "
+                                                      "too; add one unless that is intended", warning=True)
     for i, unit in enumerate(c.get("units", [])):
         if unit.get("criteria_set") not in index.criteria_sets:
             yield p(f"/units/{i}/criteria_set", _unknown("criteria set", unit.get("criteria_set"), index.criteria_sets))
-    primary = c.get("primary_language")
-    for ptr, text in _loc_maps(c):
-        if primary and primary not in text:
-            yield p(ptr, f"this text has no '{primary}' version: add it, since '{primary}' is the cohort's "
-                         "primary_language and the fallback for every other language")
+    yield from _translation_problems(source, c, c.get("languages", []), c.get("primary_language"))
 
 
 def _mobility_problems(cohort: Cohort, source: SourceFile, index: Index) -> Iterator[Problem]:
@@ -137,10 +142,26 @@ def _mobility_problems(cohort: Cohort, source: SourceFile, index: Index) -> Iter
         yield Problem(name, f"{base}/dates", "no assessment date: add the planned date(s) of assessment")
 
     yield from _date_problems(source, m, where)
-    for ptr, text in _loc_maps(raw):
-        primary = cohort.cohort.data.get("primary_language")
+    c = cohort.cohort.data
+    yield from _translation_problems(source, raw, raw.get("languages") or c.get("languages", []),
+                                     c.get("primary_language"))
+
+
+def _translation_problems(source: SourceFile, data: dict, languages: list[str], primary: str | None
+                          ) -> Iterator[Problem]:
+    """A language map must have the primary language; a missing output language falls
+    back to it, which is listed as a warning so nobody is surprised by English on a
+    German form."""
+    for ptr, text in _loc_maps(data):
         if primary and primary not in text:
-            yield p(ptr, f"this text has no '{primary}' version: add it (the cohort's primary_language)")
+            yield Problem(source.name, ptr, f"this text has no '{primary}' version: add it, since '{primary}' "
+                                            "is the cohort's primary_language and the fallback for every "
+                                            "other language")
+            continue
+        for lang in languages:
+            if lang not in text:
+                yield Problem(source.name, ptr, f"no '{lang}' version: the '{primary}' text is used on "
+                                                f"'{lang}' forms; add a '{lang}' entry to translate it", True)
 
 
 def _date_problems(source: SourceFile, m: dict, where) -> Iterator[Problem]:

@@ -71,6 +71,8 @@ def describe(error: ValidationError) -> str:
         return f"{error.message}: remove it or check its spelling"
     if v == "format" and error.validator_value == "date":
         return f"{error.instance!r} is not a real calendar date: write it as YYYY-MM-DD"
+    if v == "propertyNames":
+        return f"{error.instance!r}: a key does not match {error.validator_value.get('pattern', '')}"
     if v == "pattern":
         return (
             f"{error.instance!r} does not match the pattern {error.validator_value}: "
@@ -87,9 +89,12 @@ def describe(error: ValidationError) -> str:
 
 
 def _best_context(error: ValidationError) -> str:
+    """The branch the user most likely meant: not the one that merely has another type."""
     if error.context:
-        deepest = max(error.context, key=lambda e: len(e.absolute_path))
-        return describe(deepest)
+        meant = [e for e in error.context if e.validator != "type"] or list(error.context)
+        deepest = max(meant, key=lambda e: len(e.absolute_path))
+        where = "".join(f"['{p}']" if isinstance(p, str) else f"[{p}]" for p in deepest.relative_path)
+        return f"{where + ': ' if where else ''}{describe(deepest)}"
     return error.message
 
 

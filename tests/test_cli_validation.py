@@ -135,3 +135,16 @@ def test_one_broken_file_does_not_hide_problems_in_another(make_cohort):
     out = invoke("validate", str(folder)).output
     assert "case/mobilities/m1.json: /: is not valid JSON" in out
     assert "case/mobilities/m2.json: /period/end_date: the mobility ends" in out
+
+
+def test_a_broken_language_map_is_explained(make_cohort):
+    result = invoke("validate", str(make_cohort(lambda c, m: c["units"][0].update(title={"EN": "Pastry"}))))
+    assert result.exit_code == 1
+    assert "case/cohort.json: /units/0/title: {'EN': 'Pastry'} has the wrong shape" in result.output
+
+
+def test_a_missing_translation_is_a_warning_that_does_not_fail(make_cohort):
+    result = invoke("validate", str(make_cohort(lambda c, m: m["period"].update(work_context={"en": "x"}))))
+    assert result.exit_code == 0
+    assert ("case/mobilities/m1.json: /period/work_context: warning: no 'de' version: the 'en' text is used"
+            in result.output)
