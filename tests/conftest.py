@@ -46,6 +46,17 @@ def pdftotext(path: Path) -> str:
     return PAGE_DECOR.sub("", run("pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"))
 
 
+def printed_texts(ctx) -> list[str]:
+    """Every label and agreed value a document of this context must show."""
+    expected = [ctx["form"]["title"], *ctx["intro"]]
+    for section in ctx["sections"]:
+        expected.append(section["title"])
+        for row in section["rows"]:
+            expected += [row.get("label", ""), row.get("value", "")]
+            expected += [f["label"] for f in row.get("fields", [])]
+    return [e for e in expected if e]
+
+
 def squash(text: str) -> str:
     """Whitespace-insensitive form for 'is this text on the page' checks."""
     return " ".join(text.split())

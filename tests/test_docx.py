@@ -10,7 +10,7 @@ import docx
 import pytest
 
 from pipeline.formdefs import FORMS
-from tests.conftest import DEMO, MINIMAL, squash
+from tests.conftest import DEMO, MINIMAL, printed_texts, squash
 from tests.test_pdf import contexts
 
 
@@ -27,13 +27,7 @@ def test_every_label_and_prefilled_value_is_in_the_docx(folder, out_fixture, req
     out = request.getfixturevalue(out_fixture)
     for mobility, form, lang, ctx in contexts(folder):
         text = squash(docx_text(out / mobility / f"{form}.{lang}.docx"))
-        expected = [ctx["form"]["title"], *ctx["intro"]]
-        for section in ctx["sections"]:
-            expected.append(section["title"])
-            for row in section["rows"]:
-                expected += [row.get("label", ""), row.get("value", "")]
-                expected += [f["label"] for f in row.get("fields", [])]
-        missing = [e for e in expected if e and squash(e) not in text]
+        missing = [e for e in printed_texts(ctx) if squash(e) not in text]
         assert not missing, f"{mobility}/{form}.{lang}.docx lacks {missing[:5]}"
         assert "{%" not in text and "{{ " not in text, "a template tag was left unrendered"
 

@@ -16,7 +16,7 @@ from pipeline.formdefs import FORMS
 from pipeline.i18n import translator
 from pipeline.load import load_cohort
 from pipeline.resolve import resolve
-from tests.conftest import DEMO, MINIMAL, pdftotext, require_tool, run, squash
+from tests.conftest import DEMO, MINIMAL, pdftotext, printed_texts, require_tool, run, squash
 
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -62,14 +62,7 @@ def test_every_label_and_prefilled_value_is_on_the_page(folder, out_fixture, req
     out = request.getfixturevalue(out_fixture)
     for mobility, form, lang, ctx in contexts(folder):
         text = squash(pdftotext(pdf_path(out, mobility, form, lang)))
-        expected = [ctx["form"]["title"], *ctx["intro"]]
-        for section in ctx["sections"]:
-            expected.append(section["title"])
-            for row in section["rows"]:
-                expected.append(row.get("label", ""))
-                expected.append(row.get("value", ""))
-                expected += [f["label"] for f in row.get("fields", [])]
-        missing = [e for e in expected if e and squash(e) not in text]
+        missing = [e for e in printed_texts(ctx) if squash(e) not in text]
         assert not missing, f"{mobility}/{form}.{lang}.pdf lacks {missing[:5]}"
 
 
