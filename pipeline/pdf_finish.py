@@ -39,6 +39,9 @@ DO_NOT_SPELL_CHECK = 1 << 22
 NO_TOGGLE_TO_OFF = 1 << 14
 RADIO = 1 << 15
 PRINT = 4
+HIDDEN = 2
+READ_ONLY = 1
+IDENTITY_FIELD = "ecvet_document"
 
 FIELD_BG = (0.91, 0.95, 1.0)
 FIELD_BORDER = (0.55, 0.55, 0.55)
@@ -164,6 +167,26 @@ def _field_font(pdf: pikepdf.Pdf) -> pikepdf.Object:
     ))
 
 
+def identity(ctx: "FormContext") -> str:
+    """What the document is, as one ASCII line (also kept in /Info)."""
+    parts = {"mobility": ctx["mobility_id"], "cohort": ctx["cohort_id"], "form": ctx["form"]["id"],
+             "lang": ctx["lang"], "version": ctx["form"]["version"], "hash": ctx["content_hash"]}
+    return "ecvet-forms;" + ";".join(f"{k}={v}" for k, v in parts.items())
+
+
+def _identity_field(pdf: pikepdf.Pdf, page: pikepdf.Page, ctx: "FormContext") -> pikepdf.Object:
+    """A hidden, read-only field holding `identity(ctx)`: field values survive every
+    filler (Acrobat, browsers, pdftk) even where a rewrite drops custom /Info keys."""
+    widget = pdf.make_indirect(Dictionary(
+        Type=Name.Annot, Subtype=Name.Widget, FT=Name.Tx, T=String(IDENTITY_FIELD), V=String(identity(ctx)),
+        Ff=READ_ONLY, F=HIDDEN, Rect=Array([0, 0, 0, 0]), P=page.obj, DA=String(SINGLE_LINE_DA),
+    ))
+    if "/Annots" not in page.obj:
+        page.obj.Annots = Array()
+    page.obj.Annots.append(widget)
+    return widget
+
+
 def finish_pdf(drawn: bytes, ctx: "FormContext", spots: list[WidgetSpot]) -> bytes:
     with pikepdf.open(io.BytesIO(drawn)) as pdf:
         builder = _Builder(pdf)
@@ -175,10 +198,12 @@ def finish_pdf(drawn: bytes, ctx: "FormContext", spots: list[WidgetSpot]) -> byt
             "/ZaDb": pdf.make_indirect(Dictionary(Type=Name.Font, Subtype=Name.Type1,
                                                   BaseFont=Name.ZapfDingbats)),
         })
+        builder.fields.append(_identity_field(pdf, pages[0], ctx))
         pdf.Root.AcroForm = pdf.make_indirect(Dictionary(
             Fields=builder.fields, DR=Dictionary(Font=fonts), DA=String(SINGLE_LINE_DA),
             SigFlags=1 if any(s.kind == "signature" for s in spots) else 0,
         ))
+        pdf.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
         info = pdf.docinfo
         values = {"mobility": ctx["mobility_id"], "cohort": ctx["cohort_id"], "form": ctx["form"]["id"],
                   "lang": ctx["lang"], "version": ctx["form"]["version"], "hash": ctx["content_hash"]}

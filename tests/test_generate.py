@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -72,3 +75,14 @@ def test_output_folder_is_named_after_the_cohort_folder(tmp_path):
     generate(MINIMAL, tmp_path, langs=["en"], formats=["docx"], forms=["personal-transcript"])
     assert (tmp_path / "minimal" / "m1" / "personal-transcript.en.docx").is_file()
     assert Path(tmp_path / "minimal").is_dir()
+
+
+def test_output_does_not_depend_on_the_hash_seed(tmp_path):
+    """Set iteration order must not leak into the documents (pdf-forms.md pitfall 11)."""
+    for seed in ("1", "2"):
+        subprocess.run([sys.executable, "-m", "pipeline", "generate", str(MINIMAL), "--lang", "de",
+                        "--out", str(tmp_path / seed)], check=True, capture_output=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed})
+    first = {p.relative_to(tmp_path / "1"): p.read_bytes() for p in (tmp_path / "1").rglob("*.*")}
+    second = {p.relative_to(tmp_path / "2"): p.read_bytes() for p in (tmp_path / "2").rglob("*.*")}
+    assert len(first) == 6 and first == second

@@ -76,8 +76,10 @@ def test_greek_cyrillic_and_escaped_text_on_the_page(minimal_out):
 def test_fields_match_the_declaration(minimal_out):
     for mobility, form, lang, ctx in contexts(MINIMAL):
         fields = fields_of(pdf_path(minimal_out, mobility, form, lang))
-        assert set(fields) == set(ctx["field_map"]), form
+        assert set(fields) == set(ctx["field_map"]) | {"ecvet_document"}, form
         for name, field in fields.items():
+            if name == "ecvet_document":
+                continue
             assert FIELD_NAME.match(name), name
             kind = field["FT"]
             if name.startswith(f"{FORMS[form].code}_sig_"):
@@ -137,6 +139,24 @@ def test_metadata_identifies_the_document(minimal_out):
         assert str(info.EcvetLanguage) == "de"
         assert str(info.EcvetTemplateVersion) == FORMS["skills-assessment"].version
         assert re.fullmatch(r"[0-9a-f]{64}", str(info.EcvetContentHash))
+
+
+def test_a_hidden_field_identifies_the_document_even_after_pdftk_rewrites_it(minimal_out, tmp_path):
+    require_tool("pdftk")
+    rewritten = tmp_path / "rewritten.pdf"
+    # pdftk rewrites the file and replaces the info dictionary: the field must survive
+    empty_info = tmp_path / "info.txt"
+    empty_info.write_text("InfoBegin\nInfoKey: EcvetMobility\nInfoValue: \n", encoding="utf-8")
+    run("pdftk", str(minimal_out / "m1" / "personal-transcript.de.pdf"), "update_info_utf8", str(empty_info),
+        "output", str(rewritten))
+    value = pdftk_values(rewritten)["ecvet_document"]
+    fields = dict(part.split("=", 1) for part in value.split(";")[1:])
+    assert value.startswith("ecvet-forms;")
+    assert fields["mobility"] == "m1" and fields["form"] == "personal-transcript" and fields["lang"] == "de"
+    with pikepdf.open(minimal_out / "m1" / "personal-transcript.de.pdf") as pdf:
+        assert fields["hash"] == str(pdf.docinfo.EcvetContentHash)
+        field = next(f for f in pdf.Root.AcroForm.Fields if f.T == "ecvet_document")
+        assert int(field.F) & 2 and int(field.Ff) & 1  # hidden, read-only
 
 
 def test_long_text_flows_over_pages(demo_out):
