@@ -42,7 +42,7 @@ def _cell(row: Row, labels: dict[str, str]) -> dict[str, object]:
         lines = max(1, row.get("lines", 1))
         return {"label": row["label"], "value": "\n".join([BLANK] * lines), "strong": False}
     if kind == "criterion":
-        choices = "   ".join(f"☐ {o['label']}" for o in row["options"])
+        choices = "   ".join(f"☐ {o['short']}" for o in row["options"])  # the legend explains them
         return {"label": f"{row['nr']}. {row['label']}", "value": choices, "strong": False}
     if kind == "signature":
         lines = [f"{f['label']}: {BLANK}" for f in row["fields"]] + [f"{labels['signature']}: {BLANK}"]

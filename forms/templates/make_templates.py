@@ -45,6 +45,16 @@ def shade(cell, fill: str) -> None:
     cell._tc.get_or_add_tcPr().append(shading)
 
 
+def cell_margins(table, **twips: int) -> None:
+    margins = OxmlElement("w:tblCellMar")
+    for side, value in twips.items():
+        element = OxmlElement(f"w:{side}")
+        element.set(qn("w:w"), str(value))
+        element.set(qn("w:type"), "dxa")
+        margins.append(element)
+    table._tbl.tblPr.append(margins)
+
+
 def build(form_id: str) -> Document:
     doc = Document()
     section = doc.sections[0]
@@ -67,7 +77,11 @@ def build(form_id: str) -> Document:
     table = doc.add_table(rows=7, cols=2)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    table.autofit = False
     widths = (Cm(6.2), Cm(11.2))
+    for column, width in zip(table.columns, widths):
+        column.width = width  # the grid: LibreOffice sizes columns from it
+    cell_margins(table, top=40, bottom=40, left=90, right=90)
     tags = [
         ("{%tr for row in section.rows %}", None),
         ("{%tr if row.strong %}", None),
