@@ -12,6 +12,7 @@ from typing import Any, Iterator
 from babel import localedata
 
 from pipeline.errors import Problem
+from pipeline.fonts import printable_characters
 from pipeline.i18n import available_languages
 from pipeline.load import Cohort, SourceFile
 from pipeline.resolve import DEFAULTABLE, Index, age_on, merged
@@ -40,6 +41,7 @@ def check_cohort(cohort: Cohort, skip: set[str] = frozenset()) -> list[Problem]:
 def _cohort_problems(source: SourceFile) -> Iterator[Problem]:
     c = source.data
     p = lambda ptr, msg, warning=False: Problem(source.name, ptr, msg, warning)  # noqa: E731
+    yield from _character_problems(source)
     for key in SHARED_LISTS:
         counts = Counter(e.get("id") for e in c.get(key, []))
         for i, entry in enumerate(c.get(key, [])):
@@ -74,6 +76,7 @@ def _cohort_problems(source: SourceFile) -> Iterator[Problem]:
 def _mobility_problems(cohort: Cohort, source: SourceFile, index: Index) -> Iterator[Problem]:
     cohort_name = cohort.cohort.name
     raw = source.data
+    yield from _character_problems(source)
     m = merged(cohort.cohort.data.get("defaults", {}), raw)
     p = lambda ptr, msg, warning=False: Problem(source.name, ptr, msg, warning)  # noqa: E731
 
@@ -203,6 +206,39 @@ def _date_problems(source: SourceFile, m: dict, where) -> Iterator[Problem]:
                                                      "validate after the stay abroad", warning=True)
         except ValueError:
             pass
+
+
+ALLOWED_CONTROLS = {"\n", "\r", "\t"}
+
+
+def _character_problems(source: SourceFile) -> Iterator[Problem]:
+    """Text the documents cannot show: control characters (invalid in DOCX XML, or taken
+    as page and paragraph breaks) and characters the embedded font has no glyph for
+    (they would print as empty boxes, silently)."""
+    printable = printable_characters()
+    for ptr, value in _strings(source.data):
+        for char in dict.fromkeys(value):
+            if char in ALLOWED_CONTROLS:
+                continue
+            code = ord(char)
+            if code < 0x20 or 0x7F <= code < 0xA0:
+                yield Problem(source.name, ptr, f"contains the control character U+{code:04X}: remove it")
+            elif code not in printable and not (0xD800 <= code <= 0xDFFF):
+                yield Problem(source.name, ptr, f"contains '{char}' (U+{code:04X}), which the forms' font "
+                                                "(DejaVu Sans: Latin, Greek, Cyrillic) cannot print: replace it "
+                                                "or transliterate the text")
+
+
+def _strings(data: Any, ptr: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(data, str):
+        yield ptr, data
+    elif isinstance(data, dict):
+        for k, v in data.items():
+            if k != "$schema":
+                yield from _strings(v, f"{ptr}/{k}")
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from _strings(v, f"{ptr}/{i}")
 
 
 def _loc_maps(data: Any, ptr: str = "") -> Iterator[tuple[str, dict]]:

@@ -65,7 +65,9 @@ def text(value: Any, lang: str, primary: str) -> str:
         return ""
     if isinstance(value, dict):
         value = value.get(lang) or value.get(primary) or next(iter(value.values()), "")
-    return unicodedata.normalize("NFC", str(value))
+    # NFC: a decomposed "é" from some editors must print as one glyph; CRLF from Windows
+    # editors is one line break.
+    return unicodedata.normalize("NFC", str(value)).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def lookup(data: Any, path: str) -> Any:

@@ -73,3 +73,10 @@ def field_font() -> FieldFont:
         stem_v=int(face.stemV),
         flags=32,  # non-symbolic: the font is used with WinAnsiEncoding
     )
+
+
+@lru_cache(maxsize=None)
+def printable_characters() -> frozenset[int]:
+    """Code points the embedded font has glyphs for; anything else would print as a box."""
+    register_fonts()
+    return frozenset(pdfmetrics.getFont(REGULAR).face.charToGlyph)

@@ -119,6 +119,9 @@ def read_json(path: Path, name: str, problems: list[Problem]) -> SourceFile | No
             Problem(name, "", f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")
         )
         return None
+    except RecursionError:
+        problems.append(Problem(name, "", "is nested too deeply to be a mobility or cohort file"))
+        return None
     if not isinstance(data, dict):
         problems.append(Problem(name, "", "must contain one JSON object ({ ... })"))
         return None

@@ -148,3 +148,23 @@ def test_a_missing_translation_is_a_warning_that_does_not_fail(make_cohort):
     assert result.exit_code == 0
     assert ("case/mobilities/m1.json: /period/work_context: warning: no 'de' version: the 'en' text is used"
             in result.output)
+
+
+def test_text_the_forms_cannot_show_is_an_error(make_cohort):
+    def edit(cohort, mobility):
+        mobility["learner"]["family_name"] = "Li 李"
+        mobility["learner"]["email"] = "a\u0000@x.example"
+        mobility["additional_information"] = {"en": "Great stay 한", "de": "Toll"}
+
+    out = invoke("validate", str(make_cohort(edit))).output
+    assert "/learner/family_name: contains '李' (U+674E), which the forms' font" in out
+    assert "/learner/email: contains the control character U+0000: remove it" in out
+    assert "/additional_information/en: contains '한' (U+D55C)" in out
+
+
+def test_deeply_nested_json_is_refused_cleanly(make_cohort):
+    folder = make_cohort()
+    (folder / "mobilities" / "m1.json").write_text("[" * 100000 + "]" * 100000, encoding="utf-8")
+    result = invoke("validate", str(folder))
+    assert result.exit_code == 1
+    assert "nested too deeply" in result.output
