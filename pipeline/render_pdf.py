@@ -1,9 +1,9 @@
 """Lay out a form context as a fillable PDF.
 
-ReportLab platypus draws the pages: the school's agreed content is printed text, long
-values wrap and flow onto further pages (tables split inside rows), and what the host
-completes becomes AcroForm widgets placed where the layout puts them. Signature fields,
-the form-field font and the metadata are added afterwards by `pipeline.pdf_finish`.
+ReportLab platypus draws the pages: the school's agreed content is printed text, and
+long values wrap and flow onto further pages (tables split inside rows). For what the
+host completes the layout only reserves rectangles; `pipeline.pdf_finish` then builds
+the AcroForm fields there, with the embedded field font, and the metadata.
 """
 
 from __future__ import annotations
