@@ -99,14 +99,13 @@ class Form:
 
 
 # Rating scale of annex II, plus a way out for criteria the host could not assess.
-# (export value, label, column heading)
+# (export value = the rating's value in the returned data, label, column heading)
 RATING_OPTIONS: tuple[tuple[str, str, str], ...] = (
     ("1", N_("1 – satisfactory"), "1"),
     ("2", N_("2 – good"), "2"),
     ("3", N_("3 – very good"), "3"),
-    ("na", N_("not assessed"), N_("n/a")),
+    ("not_assessed", N_("not assessed"), N_("n/a")),
 )
-RATING_EXPORT = {"1": "1", "2": "2", "3": "3", "na": "not_assessed"}
 
 CRITERIA_GROUPS = {
     "health_safety": N_("Health and Safety Rules"),

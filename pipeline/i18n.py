@@ -77,10 +77,6 @@ class Translator:
             return ""
         return format_decimal(value, locale=self.locale)
 
-    def language_name(self, code: str) -> str:
-        found = Locale.parse(code).get_display_name(self.locale)
-        return found or code
-
 
 @lru_cache(maxsize=None)
 def translator(lang: str) -> Translator:

@@ -110,7 +110,6 @@ class _Builder:
         return self._box_cache[key]
 
     def widget(self, spot: WidgetSpot, page: pikepdf.Page, **entries) -> pikepdf.Object:
-        x0, y0, x1, y1 = spot.rect
         annot = self.pdf.make_indirect(Dictionary(
             Type=Name.Annot, Subtype=Name.Widget, Rect=Array([round(v, 2) for v in spot.rect]),
             F=PRINT, P=page.obj, **entries,
@@ -167,11 +166,14 @@ def _field_font(pdf: pikepdf.Pdf) -> pikepdf.Object:
     ))
 
 
+def identity_parts(ctx: "FormContext") -> dict[str, str]:
+    return {"mobility": ctx["mobility_id"], "cohort": ctx["cohort_id"], "form": ctx["form"]["id"],
+            "lang": ctx["lang"], "version": ctx["form"]["version"], "hash": ctx["content_hash"]}
+
+
 def identity(ctx: "FormContext") -> str:
-    """What the document is, as one ASCII line (also kept in /Info)."""
-    parts = {"mobility": ctx["mobility_id"], "cohort": ctx["cohort_id"], "form": ctx["form"]["id"],
-             "lang": ctx["lang"], "version": ctx["form"]["version"], "hash": ctx["content_hash"]}
-    return "ecvet-forms;" + ";".join(f"{k}={v}" for k, v in parts.items())
+    """What the document is, as one ASCII line (the same as the /Info keys)."""
+    return "ecvet-forms;" + ";".join(f"{k}={v}" for k, v in identity_parts(ctx).items())
 
 
 def _identity_field(pdf: pikepdf.Pdf, page: pikepdf.Page, ctx: "FormContext") -> pikepdf.Object:
@@ -204,11 +206,8 @@ def finish_pdf(drawn: bytes, ctx: "FormContext", spots: list[WidgetSpot]) -> byt
             SigFlags=1 if any(s.kind == "signature" for s in spots) else 0,
         ))
         pdf.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
-        info = pdf.docinfo
-        values = {"mobility": ctx["mobility_id"], "cohort": ctx["cohort_id"], "form": ctx["form"]["id"],
-                  "lang": ctx["lang"], "version": ctx["form"]["version"], "hash": ctx["content_hash"]}
-        for key, value in values.items():
-            info[INFO_KEYS[key]] = String(value)
+        for key, value in identity_parts(ctx).items():
+            pdf.docinfo[INFO_KEYS[key]] = String(value)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
                  compress_streams=True)

@@ -86,7 +86,7 @@ def test_fields_match_the_declaration(minimal_out):
                 assert kind == "/Sig"
             elif re.search(r"_c\d\d$", name):
                 assert kind == "/Btn" and field["Ff"] & (1 << 15)  # radio
-                assert field["exports"] == {"/1", "/2", "/3", "/na"}
+                assert field["exports"] == {"/1", "/2", "/3", "/not_assessed"}
             else:
                 assert kind == "/Tx"
                 assert field["DA"].startswith("/DejaVu ")
@@ -220,17 +220,17 @@ def test_pdftk_selects_a_rating_and_every_reader_agrees(minimal_out, tmp_path):
     fdf = tmp_path / "values.xfdf"
     fdf.write_text('<?xml version="1.0" encoding="UTF-8"?><xfdf xmlns="http://ns.adobe.com/xfdf/"><fields>'
                    '<field name="sa_pastry_c01"><value>2</value></field>'
-                   '<field name="sa_pastry_c04"><value>na</value></field></fields></xfdf>', encoding="utf-8")
+                   '<field name="sa_pastry_c04"><value>not_assessed</value></field></fields></xfdf>', encoding="utf-8")
     filled = tmp_path / "filled.pdf"
     run("pdftk", str(source), "fill_form", str(fdf), "output", str(filled))
     assert pdftk_values(filled)["sa_pastry_c01"] == "2"
     from pypdf import PdfReader
     fields = PdfReader(filled).get_fields()
-    assert fields["sa_pastry_c01"].value == "/2" and fields["sa_pastry_c04"].value == "/na"
+    assert fields["sa_pastry_c01"].value == "/2" and fields["sa_pastry_c04"].value == "/not_assessed"
     with fitz.open(filled) as doc:
         on = {(w.field_name, w.on_state()) for p in doc for w in p.widgets()
               if w.field_type_string == "RadioButton" and w.field_value not in (False, "Off", None)}
-    assert ("sa_pastry_c01", "2") in on and ("sa_pastry_c04", "na") in on
+    assert ("sa_pastry_c01", "2") in on and ("sa_pastry_c04", "not_assessed") in on
     with pikepdf.open(filled) as pdf:
         group = next(f for f in pdf.Root.AcroForm.Fields if f.T == "sa_pastry_c01")
         assert group.V == Name("/2")

@@ -31,7 +31,7 @@ def test_pdfjs_sees_every_field_and_the_printed_text(minimal_out):
         names = {str(f.T) for f in pdf.Root.AcroForm.Fields}
     assert set(seen["fields"]) == names
     buttons = [o for o in seen["fields"]["sa_pastry_c01"] if o["type"] == "radiobutton"]
-    assert [b["exportValues"] for b in buttons] == ["1", "2", "3", "na"]
+    assert [b["exportValues"] for b in buttons] == ["1", "2", "3", "not_assessed"]
     assert all(b["value"] == "Off" for b in buttons)
     assert seen["fields"]["sa_sig_supervisor"][0]["type"] == "signature"
     assert "Ελένη Žáková-Łukasik" in squash(" ".join(seen["pages"]))
