@@ -15,7 +15,7 @@ from pipeline.errors import Problem
 from pipeline.fonts import printable_characters
 from pipeline.i18n import available_languages
 from pipeline.load import Cohort, SourceFile
-from pipeline.resolve import DEFAULTABLE, Index, age_on, merged
+from pipeline.resolve import Index, age_on, merged
 
 SHARED_LISTS = ("organisations", "persons", "qualifications", "units", "criteria_sets")
 

@@ -46,7 +46,8 @@ def test_pdfium_shows_the_selected_rating_only(minimal_out, tmp_path):
     filled = tmp_path / "filled.pdf"
     run("pdftk", str(source), "fill_form", str(xfdf), "output", str(filled))
     image, height = render(filled)
-    marks = {v: dark_pixels(image, height, rect_of(filled, "sa_pastry_c02", v)) for v in ("1", "2", "3", "not_assessed")}
+    marks = {v: dark_pixels(image, height, rect_of(filled, "sa_pastry_c02", v))
+             for v in ("1", "2", "3", "not_assessed")}
     assert marks["3"] > 20 and marks["1"] == marks["2"] == marks["not_assessed"] == 0, marks
 
 

@@ -79,7 +79,7 @@ def build(form_id: str) -> Document:
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
     table.autofit = False
     widths = (Cm(6.2), Cm(11.2))
-    for column, width in zip(table.columns, widths):
+    for column, width in zip(table.columns, widths, strict=True):
         column.width = width  # the grid: LibreOffice sizes columns from it
     cell_margins(table, top=40, bottom=40, left=90, right=90)
     tags = [
