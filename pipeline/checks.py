@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from functools import lru_cache
 from typing import Any, Iterator
 
 from babel import localedata
@@ -23,8 +24,8 @@ SHARED_LISTS = ("organisations", "persons", "qualifications", "units", "criteria
 def check_cohort(cohort: Cohort, skip: set[str] = frozenset()) -> list[Problem]:
     """All semantic problems of the cohort file and of every mobility file not in `skip`
     (files that already failed the schema)."""
-    problems = list(_cohort_problems(cohort.cohort))
     index = Index.of(cohort.cohort.data)
+    problems = list(_cohort_problems(cohort.cohort, index))
     seen: dict[str, str] = {}
     for source in cohort.mobilities:
         if source.name in skip:
@@ -38,7 +39,7 @@ def check_cohort(cohort: Cohort, skip: set[str] = frozenset()) -> list[Problem]:
     return problems
 
 
-def _cohort_problems(source: SourceFile) -> Iterator[Problem]:
+def _cohort_problems(source: SourceFile, index: Index) -> Iterator[Problem]:
     c = source.data
     p = lambda ptr, msg, warning=False: Problem(source.name, ptr, msg, warning)  # noqa: E731
     yield from _character_problems(source)
@@ -47,7 +48,6 @@ def _cohort_problems(source: SourceFile) -> Iterator[Problem]:
         for i, entry in enumerate(c.get(key, [])):
             if counts[entry.get("id")] > 1:
                 yield p(f"/{key}/{i}/id", f"duplicate id '{entry['id']}': ids must be unique within {key}")
-    index = Index.of(c)
     for i, lang in enumerate(c.get("languages", [])):
         if lang not in available_languages():
             yield p(f"/languages/{i}", _unknown_language(lang))
@@ -244,8 +244,7 @@ def _strings(data: Any, ptr: str = "") -> Iterator[tuple[str, str]]:
 def _loc_maps(data: Any, ptr: str = "") -> Iterator[tuple[str, dict]]:
     """Every language map (LocText object) in a JSON document, with its pointer."""
     if isinstance(data, dict):
-        if data and all(isinstance(k, str) and 2 <= len(k) <= 3 and k.islower() and localedata.exists(k)
-                        and isinstance(v, str) for k, v in data.items()):
+        if data and all(isinstance(k, str) and _is_language(k) and isinstance(v, str) for k, v in data.items()):
             yield ptr, data
             return
         for k, v in data.items():
@@ -253,6 +252,12 @@ def _loc_maps(data: Any, ptr: str = "") -> Iterator[tuple[str, dict]]:
     elif isinstance(data, list):
         for i, v in enumerate(data):
             yield from _loc_maps(v, f"{ptr}/{i}")
+
+
+@lru_cache(maxsize=None)
+def _is_language(key: str) -> bool:
+    """Babel checks its locale files on disk: ask once per key, not once per object."""
+    return 2 <= len(key) <= 3 and key.islower() and localedata.exists(key)
 
 
 def _unknown(kind: str, value: Any, known: dict) -> str:

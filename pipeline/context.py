@@ -12,8 +12,6 @@ import json
 import unicodedata
 from typing import Any, TypedDict
 
-from babel import Locale
-
 from pipeline.formdefs import (
     COMMON_LABELS, CRITERIA_GROUPS, RATING_OPTIONS, SIGNATURE_FIELDS,
     Fill, ForEachUnit, Form, Heading, Note, Ratings, Section, Show, Signature,
@@ -57,6 +55,7 @@ class FormContext(TypedDict):
     labels: dict[str, str]
     field_map: dict[str, str]
     content_hash: str
+    footer: str  # identifies the document on every page, in both formats
 
 
 def text(value: Any, lang: str, primary: str) -> str:
@@ -143,7 +142,7 @@ class _Builder:
         raise ValueError(f"unknown format {fmt!r} in the form declaration")
 
     def address(self, a: dict) -> str:
-        country = Locale.parse(self.tr.locale).territories.get(a["country"], a["country"])
+        country = self.tr.locale.territories.get(a["country"], a["country"])
         city = " ".join(x for x in (a.get("postcode"), a["city"]) if x)
         return ", ".join(x for x in (a["street"], city, a.get("region"), country) if x)
 
@@ -237,6 +236,8 @@ def build_context(form: Form, mobility: dict, tr: Translator) -> FormContext:
     return {
         "form": {"id": form.id, "code": form.code, "annex": form.annex, "version": form.version,
                  "title": g(form.title), "annex_label": f"{g(COMMON_LABELS['annex'])} {form.annex}"},
+        "footer": (f"ECVET · {g(form.title)} · {g(COMMON_LABELS['mobility'])} {mobility['id']} · "
+                   f"{tr.lang} · {g(COMMON_LABELS['template'])} {form.version}"),
         "lang": tr.lang,
         "mobility_id": mobility["id"],
         "cohort_id": mobility["cohort_id"],

@@ -31,10 +31,16 @@ def N_(message: str) -> str:
     return message
 
 
-def available_languages() -> list[str]:
-    return sorted(
+@lru_cache(maxsize=None)
+def _languages() -> tuple[str, ...]:
+    return tuple(sorted(
         p.parent.parent.name for p in LOCALES_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")
-    )
+    ))
+
+
+def available_languages() -> list[str]:
+    """Languages with a catalog; the folder is listed once per process."""
+    return list(_languages())
 
 
 def check_language(lang: str) -> None:

@@ -62,8 +62,7 @@ def docx_context(ctx: FormContext) -> dict[str, object]:
         ],
         "core": {"title": f"{ctx['form']['title']} – {ctx['mobility_id']}", "language": ctx["lang"],
                  "subject": f"{ctx['form']['id']} {ctx['form']['version']} {ctx['content_hash']}"},
-        "footer": (f"ECVET · {ctx['form']['title']} · {labels['mobility']} {ctx['mobility_id']} · "
-                   f"{ctx['lang']} · {labels['template']} {ctx['form']['version']}"),
+        "footer": ctx["footer"],
     }
 
 
@@ -83,13 +82,12 @@ TEMPLATED = re.compile(r"^(word/document\.xml|word/(header|footer)\d*\.xml|docPr
 def compiled(form_id: str) -> CompiledTemplate:
     """docxtpl's own preprocessing (`patch_xml`), done once instead of per document."""
     path = TEMPLATES_DIR / f"{form_id}.docx"
-    patcher = DocxTemplate(path)
     members = []
     with zipfile.ZipFile(path) as archive:
         for name in archive.namelist():
             data = archive.read(name)
             if TEMPLATED.match(name):
-                xml = patcher.patch_xml(data.decode("utf-8"))
+                xml = _docxtpl().patch_xml(data.decode("utf-8"))
                 xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)  # as docxtpl's render_xml_part
                 members.append((name, _jinja_env().from_string(xml)))
             else:
@@ -97,15 +95,16 @@ def compiled(form_id: str) -> CompiledTemplate:
     return CompiledTemplate(tuple(members))
 
 
-def _finish_part(xml: str, helper: DocxTemplate) -> str:
+def _finish_part(xml: str) -> str:
     """docxtpl's post-processing of a rendered part (render_xml_part's second half)."""
     xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
     xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-    return helper.resolve_listing(xml)
+    return _docxtpl().resolve_listing(xml)
 
 
 @lru_cache(maxsize=None)
-def _helper() -> DocxTemplate:
+def _docxtpl() -> DocxTemplate:
+    """An instance only for docxtpl's stateless text helpers (patch_xml, resolve_listing)."""
     return DocxTemplate(TEMPLATES_DIR / "learning-agreement.docx")
 
 
@@ -117,7 +116,7 @@ def render_docx(ctx: FormContext) -> bytes:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, member in template.members:
             data = member if isinstance(member, bytes) else (
-                _finish_part(member.render(values), _helper()).encode("utf-8"))
+                _finish_part(member.render(values)).encode("utf-8"))
             info = zipfile.ZipInfo(name, FIXED_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, data)

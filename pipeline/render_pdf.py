@@ -26,7 +26,7 @@ from pipeline.context import FormContext, Row
 from pipeline.fonts import BOLD, REGULAR, register_fonts
 from pipeline.pdf_finish import RADIO_SIZE, WidgetSpot, finish_pdf
 
-PAGE_W, PAGE_H = A4
+PAGE_W = A4[0]
 MARGIN = 18 * mm
 CONTENT_W = PAGE_W - 2 * MARGIN
 LABEL_W = CONTENT_W * 0.36
@@ -228,16 +228,14 @@ class _Layout:
 
 
 def _page_decor(ctx: FormContext):
-    labels = ctx["labels"]
-    footer = (f"ECVET · {ctx['form']['title']} · {labels['mobility']} {ctx['mobility_id']} · "
-              f"{ctx['lang']} · {labels['template']} {ctx['form']['version']}")
+    footer, page = ctx["footer"], ctx["labels"]["page"]
 
     def draw(canvas, doc) -> None:
         canvas.saveState()
         canvas.setFont(REGULAR, 7)
         canvas.setFillColor(colors.Color(.4, .4, .4))
         canvas.drawString(MARGIN, 10 * mm, footer)
-        canvas.drawRightString(PAGE_W - MARGIN, 10 * mm, f"{labels['page']} {doc.page}")
+        canvas.drawRightString(PAGE_W - MARGIN, 10 * mm, f"{page} {doc.page}")
         canvas.restoreState()
 
     return draw
