@@ -1,8 +1,10 @@
 """Build the render context of one form for one mobility in one language.
 
 The context is plain data (a `FormContext`) shared by the DOCX and the PDF renderer, so
-both show the same content. It also carries the PDF field names with the JSON pointers
-they read back into, and a hash of the agreed content the document shows.
+both show the same content. It also carries the field specs (`pipeline.fields`: PDF
+names, JSON pointers, value types) and the document identity, whose content hash is
+computed from the agreed data, not from translated labels, so a catalog fix does not
+make a returned form look altered.
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ import json
 import unicodedata
 from typing import Any, TypedDict
 
+from pipeline.fields import FieldSpec, field_specs, fill_spec, rating_specs, signature_specs, when_holds
 from pipeline.formdefs import (
     COMMON_LABELS, CRITERIA_GROUPS, RATING_OPTIONS, SIGNATURE_FIELDS,
     Fill, ForEachUnit, Form, Heading, Note, Ratings, Section, Show, Signature,
 )
 from pipeline.i18n import Translator
+from pipeline.identity import DocumentIdentity
 
 
 class Row(TypedDict, total=False):
@@ -53,9 +57,16 @@ class FormContext(TypedDict):
     intro: list[str]
     sections: list[SectionContext]
     labels: dict[str, str]
-    field_map: dict[str, str]
-    content_hash: str
+    fields: list[FieldSpec]  # every form field, from the one field rule
+    field_map: dict[str, str]  # PDF field name → JSON pointer of the returned data
+    identity: DocumentIdentity
     footer: str  # identifies the document on every page, in both formats
+
+
+def clean(value: str) -> str:
+    """NFC (a decomposed "é" from some editors prints as one glyph) and one kind of line
+    break (CRLF from Windows editors): every printed and hashed text goes through this."""
+    return unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def text(value: Any, lang: str, primary: str) -> str:
@@ -64,9 +75,7 @@ def text(value: Any, lang: str, primary: str) -> str:
         return ""
     if isinstance(value, dict):
         value = value.get(lang) or value.get(primary) or next(iter(value.values()), "")
-    # NFC: a decomposed "é" from some editors must print as one glyph; CRLF from Windows
-    # editors is one line break.
-    return unicodedata.normalize("NFC", str(value)).replace("\r\n", "\n").replace("\r", "\n")
+    return clean(str(value))
 
 
 def lookup(data: Any, path: str) -> Any:
@@ -81,13 +90,15 @@ class _Builder:
     def __init__(self, form: Form, mobility: dict, tr: Translator):
         self.form, self.m, self.tr = form, mobility, tr
         self.lang, self.primary = tr.lang, mobility["primary_language"]
-        self.field_map: dict[str, str] = {}
 
     # -- value formatting ---------------------------------------------------------
     def t(self, value: Any) -> str:
         return text(value, self.lang, self.primary)
 
     def fmt(self, value: Any, fmt: str) -> str:
+        return clean(self._fmt(value, fmt))
+
+    def _fmt(self, value: Any, fmt: str) -> str:
         if fmt == "tick":
             return "☒" if value else "☐"
         if value in (None, "", [], {}):
@@ -152,14 +163,11 @@ class _Builder:
         return ", ".join(x for x in (person, org, self.t(r.get("role"))) if x)
 
     # -- rows ---------------------------------------------------------------------
-    def name(self, *parts: str) -> str:
-        return "_".join((self.form.code,) + parts)
-
     def rows(self, items: tuple, scope: dict, unit: dict | None = None) -> list[Row]:
         g = self.tr.gettext
         out: list[Row] = []
         for item in items:
-            if getattr(item, "when", None) and not lookup(scope, item.when):
+            if not when_holds(item, scope):
                 continue
             match item:
                 case Show():
@@ -171,10 +179,7 @@ class _Builder:
                     out.append({"kind": "heading", "label": g(item.label),
                                 "value": self.fmt(lookup(scope, item.path), item.fmt)})
                 case Fill():
-                    parts = (unit["id"], item.key) if unit else (item.key,)
-                    name = self.name(*parts)
-                    self.field_map[name] = item.maps_to.format(unit=unit["id"] if unit else "")
-                    out.append({"kind": "field", "label": g(item.label), "name": name,
+                    out.append({"kind": "field", "label": g(item.label), "name": fill_spec(self.form, item, unit).name,
                                 "multiline": item.kind == "multiline", "lines": item.lines,
                                 "tooltip": g(item.label)})
                 case Ratings():
@@ -193,46 +198,83 @@ class _Builder:
         out: list[Row] = []
         nr = 0
         options = [{"value": v, "label": g(label), "short": g(short)} for v, label, short in RATING_OPTIONS]
+        specs = rating_specs(self.form, item, unit)
         for group in unit["criteria_set"]["groups"]:
             label = self.t(group.get("label")) or g(CRITERIA_GROUPS[group["kind"]])
             out.append({"kind": "group", "label": label})
             for criterion in group["criteria"]:
+                name = specs[nr].name
                 nr += 1
-                name = self.name(unit["id"], f"c{nr:02d}")
-                self.field_map[name] = item.maps_to.format(unit=unit["id"], nr=nr)
                 out.append({"kind": "criterion", "nr": nr, "label": self.t(criterion), "name": name,
                             "options": options, "tooltip": f"{nr}. {self.t(criterion)}"})
         return out
 
     def signature(self, item: Signature) -> Row:
         g = self.tr.gettext
-        fields = []
-        for key, label, kind in SIGNATURE_FIELDS:
-            if key == "role" and not item.with_role:
-                continue
-            name = self.name(item.party, key)
-            self.field_map[name] = f"/signatures/{self.form.code}/{item.party}/{key}"
-            fields.append({"label": g(label), "name": name, "kind": kind})
-        sig = self.name("sig", item.party)
-        self.field_map[sig] = f"/signatures/{self.form.code}/{item.party}/signature"
-        return {"kind": "signature", "label": g(item.label), "name": sig, "fields": fields,
+        *specs, sig = signature_specs(self.form, item)
+        labels = {key: label for key, label, _kind in SIGNATURE_FIELDS}
+        fields = [{"label": g(labels[s.pointer.rsplit("/", 1)[1]]), "name": s.name, "kind": s.type}
+                  for s in specs]
+        return {"kind": "signature", "label": g(item.label), "name": sig.name, "fields": fields,
                 "tooltip": f"{g(item.label)}: {g(COMMON_LABELS['signature'])}"}
 
     def section(self, s: Section) -> SectionContext | None:
-        if s.when and not lookup(self.m, s.when):
+        if not when_holds(s, self.m):
             return None
         return {"number": s.number, "title": self.tr.gettext(s.title), "rows": self.rows(s.items, self.m)}
 
 
+def _agreed(value: Any, lang: str, primary: str) -> Any:
+    """Agreed data as the document shows it, language maps resolved, texts cleaned."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, dict):
+        if value and primary in value and all(isinstance(v, str) for v in value.values()) \
+                and all(len(k) <= 3 for k in value):
+            return text(value, lang, primary)  # a LocText map
+        return {k: _agreed(v, lang, primary) for k, v in sorted(value.items())}
+    if isinstance(value, list):
+        return [_agreed(v, lang, primary) for v in value]
+    return value
+
+
+def _agreed_values(form: Form, items: tuple, scope: dict) -> list[Any]:
+    out: list[Any] = []
+    for item in items:
+        if not when_holds(item, scope):
+            continue
+        match item:
+            case Show() | Heading():
+                out.append([item.path, lookup(scope, item.path)])
+            case Ratings():
+                out.append(["criteria", scope["unit"]["criteria_set"]["groups"]])
+            case ForEachUnit():
+                for u in scope["units"]:
+                    out += _agreed_values(form, item.items, {**scope, "unit": u})
+    return out
+
+
+def content_hash(form: Form, mobility: dict, lang: str, specs: list[FieldSpec]) -> str:
+    """SHA-256 of what the school agreed in this document: the declaration's values from the
+    mobility (in `lang`) and the field specs. Translator-free, so `ecvet read --cohort`
+    can recompute it from the cohort data with the document's declaration version."""
+    agreed = [[s.number, _agreed_values(form, s.items, mobility)]
+              for s in form.sections if when_holds(s, mobility)]
+    payload = [form.id, form.version, lang, mobility["id"],
+               _agreed(agreed, lang, mobility["primary_language"]),
+               [spec.as_manifest_row() for spec in specs]]
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False, separators=(",", ":"),
+                                     default=str).encode()).hexdigest()
+
+
 def build_context(form: Form, mobility: dict, tr: Translator) -> FormContext:
+    specs = field_specs(form, mobility)  # raises on duplicate names before anything renders
     b = _Builder(form, mobility, tr)
     g = tr.gettext
     sections = [s for s in (b.section(s) for s in form.sections) if s]
-    agreed = [(s["number"], r.get("label"), r.get("value")) for s in sections for r in s["rows"]
-              if r["kind"] in ("value", "heading", "criterion")]
-    digest = hashlib.sha256(json.dumps(
-        [form.id, form.version, tr.lang, mobility["id"], agreed], ensure_ascii=False, separators=(",", ":")
-    ).encode()).hexdigest()
+    identity = DocumentIdentity(mobility=mobility["id"], cohort=mobility["cohort_id"], form=form.id,
+                                lang=tr.lang, version=form.version,
+                                content=content_hash(form, mobility, tr.lang, specs))
     return {
         "form": {"id": form.id, "code": form.code, "annex": form.annex, "version": form.version,
                  "title": g(form.title), "annex_label": f"{g(COMMON_LABELS['annex'])} {form.annex}"},
@@ -244,8 +286,9 @@ def build_context(form: Form, mobility: dict, tr: Translator) -> FormContext:
         "intro": [g(n.text) for n in form.intro],
         "sections": sections,
         "labels": {k: g(v) for k, v in COMMON_LABELS.items()},
-        "field_map": b.field_map,
-        "content_hash": digest,
+        "fields": specs,
+        "field_map": {s.name: s.pointer for s in specs},
+        "identity": identity,
     }
 
 

@@ -35,8 +35,10 @@ class Fill:
     key: str
     label: str
     maps_to: str
-    kind: str = "text"  # text | multiline | date
+    kind: str = "text"  # text | multiline | date | points
     lines: int = 1
+    by: str = "host"  # who fills it in
+    required: bool = True
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class Ratings:
     """One radio group per criterion of the unit's criteria set (annex II)."""
 
     maps_to: str = "/assessments/{unit}/ratings/{nr}"
+    by: str = "supervisor"
 
 
 @dataclass(frozen=True)
@@ -281,7 +284,7 @@ SKILLS_ASSESSMENT = Form(
                 Heading(N_("Unit of learning outcomes"), "unit", "unit"),
                 Ratings(),
                 Fill("comments", N_("Comments on this unit"), "/assessments/{unit}/comments",
-                     kind="multiline", lines=3),
+                     kind="multiline", lines=3, by="supervisor", required=False),
             )),
         )),
         Section("3", N_("Supervisor"), (
@@ -325,7 +328,7 @@ PERSONAL_TRANSCRIPT = Form(
                 Fill("achieved", N_("Acquired knowledge, skills and competence"),
                      "/transcript/achieved/{unit}/outcomes", kind="multiline", lines=4),
                 Fill("points", N_("ECVET points achieved (if relevant)"),
-                     "/transcript/achieved/{unit}/ecvet_points"),
+                     "/transcript/achieved/{unit}/ecvet_points", kind="points", required=False),
             )),
             Fill("testing", N_("Details about testing (procedures, methods, criteria)"),
                  "/transcript/testing_details", kind="multiline", lines=4),
@@ -339,6 +342,16 @@ PERSONAL_TRANSCRIPT = Form(
 )
 
 FORMS: dict[str, Form] = {f.id: f for f in (LEARNING_AGREEMENT, SKILLS_ASSESSMENT, PERSONAL_TRANSCRIPT)}
+
+# Every declaration ever sent, by (form id, template version). When a form changes, bump
+# its version and keep the old declaration here: a form returned a year later is checked
+# against the content it was made with.
+DECLARATIONS: dict[tuple[str, str], Form] = {(f.id, f.version): f for f in FORMS.values()}
+
+
+def declaration(form_id: str, version: str) -> Form | None:
+    """The declaration a document of this form and template version was made with."""
+    return DECLARATIONS.get((form_id, version))
 
 # Labels of the signature blocks' fields: (key, label, kind).
 SIGNATURE_FIELDS = (

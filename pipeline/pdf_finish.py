@@ -6,15 +6,20 @@ The layout (`pipeline.render_pdf`) only reserves rectangles; here they become fi
   font in `/AcroForm /DR`, so what a host types in ş, ł, ț, Ω or Ж has glyphs;
   `NeedAppearances` is never set (pdf-forms.md §3, pitfalls 2–5, 9);
 - radio groups built per the spec (the parent holds the field, kids only `/AS`), one
-  group per criterion, with on/off appearance streams shared by the whole document;
+  group per criterion;
+- every widget owns its appearance streams: a filler that rewrites one field's
+  appearance in place (pypdf does) must not repaint the others;
 - empty `/FT /Sig` fields for each signing party; all names flat ASCII without dots,
   as pyHanko requires;
-- `/Info` keys saying which mobility, form, language and template version the file is,
-  with a hash of the agreed content, so a returned file identifies itself.
+- the document identity (`pipeline.identity`: mobility, form, language, template version,
+  hashes of the agreed content, the printed pages and the field manifest) in `/Info` and in
+  a hidden read-only field, and the field specs in a second hidden field, so a returned
+  file identifies itself and reads back with the field rule it was made with.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -22,7 +27,10 @@ from typing import TYPE_CHECKING
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
+from pipeline.fields import manifest
 from pipeline.fonts import FIELD_FONT_NAME, field_font
+from pipeline.identity import IDENTITY_FIELD, MANIFEST_FIELD
+from pipeline.pages import pages_digest
 
 if TYPE_CHECKING:
     from pipeline.context import FormContext
@@ -41,21 +49,9 @@ RADIO = 1 << 15
 PRINT = 4
 HIDDEN = 2
 READ_ONLY = 1
-IDENTITY_FIELD = "ecvet_document"
 
 FIELD_BG = (0.91, 0.95, 1.0)
 FIELD_BORDER = (0.55, 0.55, 0.55)
-
-# Keys of the document information dictionary that identify a generated form.
-INFO_KEYS = {
-    "mobility": "/EcvetMobility",
-    "cohort": "/EcvetCohort",
-    "form": "/EcvetForm",
-    "lang": "/EcvetLanguage",
-    "version": "/EcvetTemplateVersion",
-    "hash": "/EcvetContentHash",
-}
-
 
 @dataclass(frozen=True)
 class WidgetSpot:
@@ -85,29 +81,25 @@ def _circle(cx: float, cy: float, r: float) -> str:
 
 
 class _Builder:
-    """Builds the fields of one document, sharing identical appearance streams."""
+    """Builds the fields of one document; each widget gets appearance streams of its own."""
 
     def __init__(self, pdf: pikepdf.Pdf):
         self.pdf = pdf
         self.fields = Array()
-        self._box_cache: dict[tuple[float, float], pikepdf.Object] = {}
         self._groups: dict[str, pikepdf.Object] = {}
         half = RADIO_SIZE / 2
         ring = f"{_rgb(FIELD_BG)} rg {_rgb(FIELD_BORDER)} RG 0.6 w {_circle(half, half, half - 0.5)} B"
-        self.radio_off = self._form(RADIO_SIZE, RADIO_SIZE, f"q {ring} Q")
-        self.radio_on = self._form(RADIO_SIZE, RADIO_SIZE, f"q {ring} 0 g {_circle(half, half, half * 0.45)} f Q")
+        self.radio_off_ops = f"q {ring} Q"
+        self.radio_on_ops = f"q {ring} 0 g {_circle(half, half, half * 0.45)} f Q"
 
     def _form(self, w: float, h: float, ops: str) -> pikepdf.Object:
         return self.pdf.make_stream(ops.encode(), Type=Name.XObject, Subtype=Name.Form,
                                     BBox=Array([0, 0, round(w, 2), round(h, 2)]), Resources=Dictionary())
 
     def _empty_box(self, w: float, h: float) -> pikepdf.Object:
-        key = (round(w, 2), round(h, 2))
-        if key not in self._box_cache:
-            ops = (f"q {_rgb(FIELD_BG)} rg 0 0 {key[0]} {key[1]} re f {_rgb(FIELD_BORDER)} RG 0.5 w "
-                   f"0.25 0.25 {key[0] - 0.5:.2f} {key[1] - 0.5:.2f} re S Q /Tx BMC EMC")
-            self._box_cache[key] = self._form(*key, ops)
-        return self._box_cache[key]
+        w, h = round(w, 2), round(h, 2)
+        return self._form(w, h, f"q {_rgb(FIELD_BG)} rg 0 0 {w} {h} re f {_rgb(FIELD_BORDER)} RG 0.5 w "
+                                f"0.25 0.25 {w - 0.5:.2f} {h - 0.5:.2f} re S Q /Tx BMC EMC")
 
     def widget(self, spot: WidgetSpot, page: pikepdf.Page, **entries) -> pikepdf.Object:
         annot = self.pdf.make_indirect(Dictionary(
@@ -141,7 +133,9 @@ class _Builder:
             mk.CA = String("l")  # ZapfDingbats bullet, should a viewer redraw the button
             kid = self.widget(spot, page, Parent=group, AS=Name.Off, MK=mk,
                               DA=String(RADIO_DA),
-                              AP=Dictionary(N=Dictionary({f"/{spot.value}": self.radio_on, "/Off": self.radio_off})))
+                              AP=Dictionary(N=Dictionary({
+                                  f"/{spot.value}": self._form(RADIO_SIZE, RADIO_SIZE, self.radio_on_ops),
+                                  "/Off": self._form(RADIO_SIZE, RADIO_SIZE, self.radio_off_ops)})))
             group.Kids.append(kid)
         elif spot.kind == "signature":
             self.fields.append(self.widget(spot, page, FT=Name.Sig, T=String(spot.name), TU=String(spot.tooltip)))
@@ -166,21 +160,11 @@ def _field_font(pdf: pikepdf.Pdf) -> pikepdf.Object:
     ))
 
 
-def identity_parts(ctx: "FormContext") -> dict[str, str]:
-    return {"mobility": ctx["mobility_id"], "cohort": ctx["cohort_id"], "form": ctx["form"]["id"],
-            "lang": ctx["lang"], "version": ctx["form"]["version"], "hash": ctx["content_hash"]}
-
-
-def identity(ctx: "FormContext") -> str:
-    """What the document is, as one ASCII line (the same as the /Info keys)."""
-    return "ecvet-forms;" + ";".join(f"{k}={v}" for k, v in identity_parts(ctx).items())
-
-
-def _identity_field(pdf: pikepdf.Pdf, page: pikepdf.Page, ctx: "FormContext") -> pikepdf.Object:
-    """A hidden, read-only field holding `identity(ctx)`: field values survive every
-    filler (Acrobat, browsers, pdftk) even where a rewrite drops custom /Info keys."""
+def _hidden_field(pdf: pikepdf.Pdf, page: pikepdf.Page, name: str, value: str) -> pikepdf.Object:
+    """A hidden, read-only text field: field values survive every filler (Acrobat,
+    browsers, pdftk, libraries) even where a rewrite drops custom /Info keys."""
     widget = pdf.make_indirect(Dictionary(
-        Type=Name.Annot, Subtype=Name.Widget, FT=Name.Tx, T=String(IDENTITY_FIELD), V=String(identity(ctx)),
+        Type=Name.Annot, Subtype=Name.Widget, FT=Name.Tx, T=String(name), V=String(value),
         Ff=READ_ONLY, F=HIDDEN, Rect=Array([0, 0, 0, 0]), P=page.obj, DA=String(SINGLE_LINE_DA),
     ))
     if "/Annots" not in page.obj:
@@ -200,14 +184,17 @@ def finish_pdf(drawn: bytes, ctx: "FormContext", spots: list[WidgetSpot]) -> byt
             "/ZaDb": pdf.make_indirect(Dictionary(Type=Name.Font, Subtype=Name.Type1,
                                                   BaseFont=Name.ZapfDingbats)),
         })
-        builder.fields.append(_identity_field(pdf, pages[0], ctx))
+        specs = manifest(ctx["fields"])
+        identity = ctx["identity"].with_pdf(pages_digest(pdf), hashlib.sha256(specs.encode()).hexdigest())
+        builder.fields.append(_hidden_field(pdf, pages[0], IDENTITY_FIELD, identity.compose()))
+        builder.fields.append(_hidden_field(pdf, pages[0], MANIFEST_FIELD, specs))
         pdf.Root.AcroForm = pdf.make_indirect(Dictionary(
             Fields=builder.fields, DR=Dictionary(Font=fonts), DA=String(SINGLE_LINE_DA),
             SigFlags=1 if any(s.kind == "signature" for s in spots) else 0,
         ))
         pdf.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
-        for key, value in identity_parts(ctx).items():
-            pdf.docinfo[INFO_KEYS[key]] = String(value)
+        for key, value in identity.info().items():
+            pdf.docinfo[key] = String(value)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
                  compress_streams=True)

@@ -61,7 +61,7 @@ def docx_context(ctx: FormContext) -> dict[str, object]:
             for s in ctx["sections"]
         ],
         "core": {"title": f"{ctx['form']['title']} – {ctx['mobility_id']}", "language": ctx["lang"],
-                 "subject": f"{ctx['form']['id']} {ctx['form']['version']} {ctx['content_hash']}"},
+                 "subject": ctx["identity"].compose()},
         "footer": ctx["footer"],
     }
 

@@ -76,9 +76,9 @@ def test_greek_cyrillic_and_escaped_text_on_the_page(minimal_out):
 def test_fields_match_the_declaration(minimal_out):
     for mobility, form, lang, ctx in contexts(MINIMAL):
         fields = fields_of(pdf_path(minimal_out, mobility, form, lang))
-        assert set(fields) == set(ctx["field_map"]) | {"ecvet_document"}, form
+        assert set(fields) == set(ctx["field_map"]) | {"ecvet_document", "ecvet_fields"}, form
         for name, field in fields.items():
-            if name == "ecvet_document":
+            if name in ("ecvet_document", "ecvet_fields"):
                 continue
             assert FIELD_NAME.match(name), name
             kind = field["FT"]
@@ -154,9 +154,11 @@ def test_a_hidden_field_identifies_the_document_even_after_pdftk_rewrites_it(min
     assert value.startswith("ecvet-forms;")
     assert fields["mobility"] == "m1" and fields["form"] == "personal-transcript" and fields["lang"] == "de"
     with pikepdf.open(minimal_out / "m1" / "personal-transcript.de.pdf") as pdf:
-        assert fields["hash"] == str(pdf.docinfo.EcvetContentHash)
-        field = next(f for f in pdf.Root.AcroForm.Fields if f.T == "ecvet_document")
-        assert int(field.F) & 2 and int(field.Ff) & 1  # hidden, read-only
+        assert fields["content"] == str(pdf.docinfo.EcvetContentHash)
+        assert fields["pages"] == str(pdf.docinfo.EcvetPagesHash)
+        for name in ("ecvet_document", "ecvet_fields"):
+            field = next(f for f in pdf.Root.AcroForm.Fields if f.T == name)
+            assert int(field.F) & 2 and int(field.Ff) & 1  # hidden, read-only
 
 
 def test_long_text_flows_over_pages(demo_out):
