@@ -8,14 +8,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Iterator
 
 from babel import localedata
 
-from pipeline.errors import Problem
+from pipeline.errors import Problem, ValidationFailed
 from pipeline.fonts import printable_characters
 from pipeline.i18n import available_languages
-from pipeline.load import Cohort, SourceFile
+from pipeline.load import Cohort, SourceFile, load_cohort
 from pipeline.resolve import Index, age_on, merged
 
 SHARED_LISTS = ("organisations", "persons", "qualifications", "units", "criteria_sets")
@@ -37,6 +38,21 @@ def check_cohort(cohort: Cohort, skip: set[str] = frozenset()) -> list[Problem]:
         seen.setdefault(mid, source.name)
         problems += _mobility_problems(cohort, source, index)
     return problems
+
+
+def validate(folder: Path) -> tuple[Cohort, list[Problem]]:
+    """Load and check everything; raise `ValidationFailed` listing every error at once.
+
+    Semantic rules run on every file that passed the schema, so one broken mobility
+    does not hide the problems of the others (they need a schema-valid cohort.json)."""
+    cohort, problems = load_cohort(folder)
+    if cohort is not None and not any(p.file == cohort.cohort.name for p in problems):
+        broken = {p.file for p in problems if not p.warning}
+        problems += check_cohort(cohort, skip=broken)
+    problems.sort(key=lambda p: (p.file, p.warning))
+    if cohort is None or any(not p.warning for p in problems):
+        raise ValidationFailed(problems)
+    return cohort, problems
 
 
 def _cohort_problems(source: SourceFile, index: Index) -> Iterator[Problem]:

@@ -4,6 +4,7 @@ library function per command, and turns `PipelineError` into a message and exit 
 from __future__ import annotations
 
 import functools
+import json
 import sys
 import time
 from pathlib import Path
@@ -11,10 +12,11 @@ from pathlib import Path
 import click
 
 from pipeline import __version__
-from pipeline.errors import PipelineError, ValidationFailed
+from pipeline.errors import PipelineError, UsageError, ValidationFailed
 from pipeline.formdefs import FORMS
 from pipeline.generate import FORMATS, generate, validate
 from pipeline.i18n import available_languages
+from pipeline.output import write_atomic
 
 
 def user_errors(command):
@@ -47,6 +49,9 @@ def main() -> None:
       ecvet validate inputs/demo        check every file, list every problem
       ecvet generate inputs/demo        write all forms to outputs/demo/...
       ecvet generate inputs/demo --lang de --form learning-agreement --format pdf
+      ecvet read returned/*.pdf         what the hosts filled in, as JSON
+      ecvet ingest inputs/demo mail/    archive returned forms with the cohort
+      ecvet status inputs/demo          generated, returned, signed, problems
     """
 
 
@@ -107,3 +112,104 @@ def generate_command(cohort: Path, out_dir: Path, langs, forms, formats) -> None
         f"{report.mobilities} mobilities, {documents} documents in {report.folder} "
         f"({len(report.written)} written, {len(report.unchanged)} unchanged) in {seconds:.1f} s."
     )
+
+
+def _trust(paths: tuple[Path, ...]) -> list | None:
+    if not paths:
+        return None
+    from pipeline.read.signatures import load_trust_roots
+
+    try:
+        return load_trust_roots(list(paths))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"--trust: cannot load the certificates ({exc}): give PEM or DER files") from exc
+
+
+@main.command("read")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the JSON results here (one object per line) instead of printing them.")
+@click.option("--cohort", "cohort_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Compare each form with this cohort's data (agreed content, mobility, cohort).")
+@click.option("--trust", "trust", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="A root certificate (PEM or DER) whose signers you trust (repeatable).")
+@user_errors
+def read_command(files: tuple[Path, ...], out_file: Path | None, cohort_dir: Path | None, trust) -> None:
+    """Read returned forms (PDF, XFDF or FDF) into data, one JSON object per file.
+
+    Each object has `source` (file, size, SHA-256), `document` (mobility, cohort, form,
+    language, template version, whether content and pages are unchanged), `data` (what
+    was filled in), `signatures` and `problems`. The files are never modified. Exit
+    status 1 if a file could not be read at all (one line per file says why).
+    """
+    from pipeline.read.agreed import CohortView
+    from pipeline.read.batch import read_files
+
+    view = CohortView.load(cohort_dir) if cohort_dir else None
+    lines, failed = [], 0
+    for outcome in read_files(list(files), view, _trust(trust)):
+        if outcome.error:
+            failed += 1
+            click.secho(f"{outcome.path}: {outcome.error}", err=True, fg="red")
+        else:
+            lines.append(json.dumps(outcome.result, ensure_ascii=False, sort_keys=True))
+    text = "".join(f"{line}\n" for line in lines)
+    if out_file:
+        write_atomic(out_file, text.encode("utf-8"))
+        click.echo(f"{len(lines)} form(s) read into {out_file}.", err=True)
+    else:
+        click.echo(text, nl=False)
+    if failed:
+        sys.exit(1)
+
+
+@main.command("ingest")
+@click.argument("cohort", type=click.Path(path_type=Path, file_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--trust", "trust", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="A root certificate (PEM or DER) whose signers you trust (repeatable).")
+@user_errors
+def ingest_command(cohort: Path, files: tuple[Path, ...], trust) -> None:
+    """Archive returned forms (files or folders) into COHORT/returned/ and read them.
+
+    The original bytes are kept untouched, content-addressed, with the read result
+    beside them; every return is kept. A form of another cohort or mobility is refused.
+    Ingesting the same file again changes nothing. Exit status 1 if any file was refused.
+    """
+    from pipeline.read.archive import ingest
+    from pipeline.read.status import filled, problem_counts, signed_by, table
+
+    done = ingest(cohort, list(files), _trust(trust))
+    rows = []
+    for item in done:
+        if item.outcome == "refused":
+            click.secho(f"{item.path}: {item.reason}", err=True, fg="red")
+            continue
+        r = item.result
+        rows.append((r["document"]["mobility"], r["document"]["form"], item.outcome, filled(r), signed_by(r),
+                     problem_counts(r)))
+    if rows:
+        click.echo(table(("mobility", "form", "stored", "filled", "signed by", "problems"), rows))
+    stored = sum(i.outcome == "stored" for i in done)
+    refused = sum(i.outcome == "refused" for i in done)
+    click.echo(f"{len(done)} file(s): {stored} stored, {len(done) - stored - refused} already there, "
+               f"{refused} refused.")
+    if refused:
+        sys.exit(1)
+
+
+@main.command("status")
+@click.argument("cohort", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("outputs"),
+              show_default=True, help="Where the forms were generated (to show which exist).")
+@user_errors
+def status_command(cohort: Path, out_dir: Path) -> None:
+    """Per mobility and form: generated, returned (how many times), signed by whom, problems."""
+    from pipeline.read.agreed import CohortView
+    from pipeline.read.status import status, table
+
+    view = CohortView.load(cohort)
+    ids = [str(s.data["mobility_id"]) for s in view.cohort.mobilities]
+    rows = [(r.mobility, r.form, r.generated, str(r.returned), r.signed, r.problems)
+            for r in status(cohort, ids, out_dir)]
+    click.echo(table(("mobility", "form", "generated", "returned", "signed by (latest)", "problems (latest)"), rows))

@@ -62,3 +62,7 @@ class OutputError(PipelineError):
 
     def __init__(self, path: Path | str, why: str):
         super().__init__(f"{path}: {why}")
+
+
+class UsageError(PipelineError):
+    """An option's value cannot be used (e.g. a certificate file that is not one)."""

@@ -11,12 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from pipeline.checks import check_cohort
+from pipeline.checks import validate
 from pipeline.context import build_context
-from pipeline.errors import Problem, UnknownForm, ValidationFailed
+from pipeline.errors import Problem, UnknownForm
 from pipeline.formdefs import FORMS
 from pipeline.i18n import check_language, translator
-from pipeline.load import Cohort, load_cohort
 from pipeline.output import document_path, write_atomic
 from pipeline.render_docx import render_docx
 from pipeline.render_pdf import render_pdf
@@ -35,21 +34,6 @@ class Report:
     written: list[Path] = field(default_factory=list)
     unchanged: list[Path] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
-
-
-def validate(folder: Path) -> tuple[Cohort, list[Problem]]:
-    """Load and check everything; raise `ValidationFailed` listing every error at once.
-
-    Semantic rules run on every file that passed the schema, so one broken mobility
-    does not hide the problems of the others (they need a schema-valid cohort.json)."""
-    cohort, problems = load_cohort(folder)
-    if cohort is not None and not any(p.file == cohort.cohort.name for p in problems):
-        broken = {p.file for p in problems if not p.warning}
-        problems += check_cohort(cohort, skip=broken)
-    problems.sort(key=lambda p: (p.file, p.warning))
-    if cohort is None or any(not p.warning for p in problems):
-        raise ValidationFailed(problems)
-    return cohort, problems
 
 
 def generate(
