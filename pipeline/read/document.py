@@ -211,7 +211,7 @@ def _read(data: bytes, name: str, trust_roots: list[Any] | None) -> dict[str, An
 
     identity = _identity(raw, info)
     specs = _specs(raw, identity, problems)
-    mapped = map_fields(raw, specs, identity.lang)
+    mapped = map_fields(raw, specs, identity.lang, export=fmt != "pdf")
     problems += mapped.problems
     pages_unchanged = None
     checked: dict[str, dict[str, Any]] = {}

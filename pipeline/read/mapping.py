@@ -110,8 +110,9 @@ def _value(spec: FieldSpec, raws: list[RawField], lang: str, out: Mapped) -> Any
     return typed
 
 
-def map_fields(raw: dict[str, RawField], specs: list[FieldSpec], lang: str) -> Mapped:
-    """The returned data of one document, with a problem for every doubt."""
+def map_fields(raw: dict[str, RawField], specs: list[FieldSpec], lang: str, export: bool = False) -> Mapped:
+    """The returned data of one document, with a problem for every doubt. An `export`
+    (XFDF, FDF) carries values only: its signature fields are unsigned by nature."""
     out = Mapped()
     used: set[str] = set()
     for spec in specs:
@@ -120,6 +121,9 @@ def map_fields(raw: dict[str, RawField], specs: list[FieldSpec], lang: str) -> M
         names = [n for n in raw if n == spec.name or n.startswith(f"{spec.name}.") or n.startswith(f"{spec.name}#")]
         used.update(names)
         raws = [raw[n] for n in names]
+        if export and spec.type == "signature":
+            set_pointer(out.data, spec.pointer, False)
+            continue
         if not raws:
             out.problem(ERROR, spec.name, "the field is missing from the returned form; it was removed or "
                                           "renamed after we sent it")
@@ -128,13 +132,17 @@ def map_fields(raw: dict[str, RawField], specs: list[FieldSpec], lang: str) -> M
         if any(n != spec.name for n in names) and spec.type == "rating":
             out.problem(WARNING, spec.name, "the radio group was restructured by the program that saved it "
                                             "(macOS Preview does this); its value was recovered, please check it")
+        before = len(out.problems)
         value = _value(spec, raws, lang, out)
         set_pointer(out.data, spec.pointer, value)
-        if spec.required and value in (None, False):
+        understood = not any(p["field"] == spec.name for p in out.problems[before:])
+        if spec.required and value in (None, False) and understood:
             # A signature block may be signed in another return; an assessment left blank cannot.
             severity = WARNING if spec.pointer.startswith("/signatures/") else ERROR
             what = "not signed" if spec.type == "signature" else "left empty"
             out.problem(severity, spec.name, f"{what}: the {spec.party} must complete it")
+    if export and any(s.type == "signature" for s in specs):
+        out.problem(WARNING, "", "exported form data carries no signatures: the signed PDF is the evidence")
     for name in sorted(set(raw) - used - OWN_FIELDS):
         out.problem(WARNING, name, "a field that is not part of this form (added after we sent it); ignored")
     return out
