@@ -11,6 +11,7 @@ returned form with the rule of the version it was made with, however old.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass
 from typing import Any, Iterator
 
@@ -25,6 +26,13 @@ RATING_VALUES = tuple(value for value, _label, _short in RATING_OPTIONS)
 # Signature-block fields a signing party must complete (the role is optional).
 REQUIRED_SIGNATURE_KEYS = {"name", "place", "date"}
 MANIFEST_VERSION = 1
+# The pointers a declaration can produce: a manifest read from a returned file is
+# untrusted, and a pointer outside these would put values anywhere in the data.
+POINTER = re.compile(
+    r"/(assessments/[a-z][a-z0-9_]{0,39}/(ratings/[1-9][0-9]{0,3}|comments)"
+    r"|transcript/(achieved/[a-z][a-z0-9_]{0,39}/(outcomes|ecvet_points)|testing_details|assessment_result)"
+    r"|signatures/[a-z]{2}/[a-z_]{1,20}/(name|role|place|date|signed))"
+)
 
 
 class DuplicateFieldName(PipelineError):
@@ -149,7 +157,9 @@ def parse_manifest(text: str) -> list[FieldSpec]:
             name, pointer, kind, party, required = row[:5]
             options = tuple(row[5]) if len(row) > 5 else ()
             if kind not in TYPES or not all(isinstance(x, str) for x in (name, pointer, party, *options)):
-                raise ManifestError(f"field row {row!r} is malformed")
+                raise ManifestError(f"field row {str(row)[:80]} is malformed")
+            if not POINTER.fullmatch(pointer):
+                raise ManifestError(f"field {name[:40]!r} points to {pointer[:80]!r}, which no form has")
             specs.append(FieldSpec(name, pointer, kind, party, bool(required), options))
         return specs
     except (ValueError, TypeError, KeyError, AttributeError) as exc:

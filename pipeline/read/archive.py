@@ -126,7 +126,8 @@ def _ingest_one(root: Path, path: Path, view: CohortView, box: Sandbox, trust_ro
         final = _entry_dir(root, result)
         if (final / READ_JSON).is_file():
             return Ingested(path, "unchanged", json.loads((final / READ_JSON).read_text(encoding="utf-8")))
-        result["ingested_at"] = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+        # microseconds: returns ingested one after the other (under the lock) keep their order
+        result["ingested_at"] = dt.datetime.now(dt.timezone.utc).isoformat()
         (stage / READ_JSON).write_text(json.dumps(result, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
                                        encoding="utf-8")
         for written in (original, stage / READ_JSON, stage):

@@ -149,12 +149,16 @@ def _read_pdf(data: bytes, problems: list[dict[str, str]]) -> tuple[pikepdf.Pdf,
         raise UnreadableFile(f"is a damaged PDF whose form cannot be read ({_qpdf_reason(exc)}): {ASK_AGAIN}") from exc
 
 
-def _signature_entries(specs: list[FieldSpec], checked: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+def _signature_entries(specs: list[FieldSpec], raw: dict[str, RawField],
+                       checked: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     entries = []
     for spec in (s for s in specs if s.type == "signature"):
-        entry = {"field": spec.name, "party": spec.party, "signed": False, "signer": None, "signing_time": None,
+        signed = bool(raw.get(spec.name) and raw[spec.name].signed)
+        entry = {"field": spec.name, "party": spec.party, "signed": signed, "signer": None, "signing_time": None,
                  "intact": None, "valid": None, "trusted": None, "coverage": None, "modification_level": None,
                  "modified_after_signing": None, "changed_fields": []}
+        if signed and spec.name not in checked:
+            entry.update(intact=False, error="the signature could not be checked")
         entry.update(checked.get(spec.name, {}))
         entries.append(entry)
     return entries
@@ -175,7 +179,7 @@ def _signature_problems(entries: list[dict[str, Any]], trusting: bool, problems:
         if e["intact"] and e["changed_fields"]:
             problems.append({"severity": WARNING, "field": e["field"],
                              "message": f"filled in after {who}: {', '.join(e['changed_fields'])}"})
-        if trusting and e["trusted"] is False:
+        if trusting and e["intact"] and e["trusted"] is False:
             problems.append({"severity": WARNING, "field": e["field"],
                              "message": f"{who} is not from a certificate you trust (--trust)"})
 
@@ -236,7 +240,7 @@ def _read(data: bytes, name: str, trust_roots: list[Any] | None) -> dict[str, An
                         (final_pages, _field_values(raw)))
                 except SignatureCheckError as exc:
                     problems.append({"severity": ERROR, "field": "", "message": str(exc)})
-    signatures = _signature_entries(specs, checked)
+    signatures = _signature_entries(specs, raw, checked)
     _signature_problems(signatures, bool(trust_roots), problems)
     return {
         "source": source_of(data, name),

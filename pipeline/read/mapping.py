@@ -23,6 +23,8 @@ ERROR, WARNING = "error", "warning"
 OFF = "Off"
 POINTS = re.compile(r"^\s*(\d{1,4})(?:[.,](\d{1,2}))?\s*$")
 OWN_FIELDS = {IDENTITY_FIELD, MANIFEST_FIELD}
+PARTIES = {"home": "sending organisation", "host": "host organisation", "guardian": "parent or guardian",
+           "intermediary": "intermediary organisation"}
 
 
 @dataclass
@@ -140,7 +142,7 @@ def map_fields(raw: dict[str, RawField], specs: list[FieldSpec], lang: str, expo
             # A signature block may be signed in another return; an assessment left blank cannot.
             severity = WARNING if spec.pointer.startswith("/signatures/") else ERROR
             what = "not signed" if spec.type == "signature" else "left empty"
-            out.problem(severity, spec.name, f"{what}: the {spec.party} must complete it")
+            out.problem(severity, spec.name, f"{what}: the {PARTIES.get(spec.party, spec.party)} must complete it")
     if export and any(s.type == "signature" for s in specs):
         out.problem(WARNING, "", "exported form data carries no signatures: the signed PDF is the evidence")
     for name in sorted(set(raw) - used - OWN_FIELDS):

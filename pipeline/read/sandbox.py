@@ -21,7 +21,10 @@ class SandboxFailure(Exception):
     """The child could not finish one file; the message says why."""
 
 
-def _serve(conn: Connection, memory: int) -> None:
+def _serve(conn: Connection, parent_end: Connection, memory: int) -> None:
+    # The forked child holds a copy of the parent's end too: close it, or a parent that is
+    # killed never gives the child its end-of-file and the child waits forever.
+    parent_end.close()
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     while True:
         try:
@@ -57,7 +60,7 @@ class Sandbox:
     def _start(self) -> None:
         ctx = multiprocessing.get_context("fork")
         parent, child = ctx.Pipe()
-        self._proc = ctx.Process(target=_serve, args=(child, self.memory), daemon=True)
+        self._proc = ctx.Process(target=_serve, args=(child, parent, self.memory), daemon=True)
         self._proc.start()
         child.close()
         self._conn = parent

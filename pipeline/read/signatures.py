@@ -13,6 +13,7 @@ reported too (`modification_level`).
 from __future__ import annotations
 
 import io
+import logging
 from pathlib import Path
 from typing import Any, Callable
 
@@ -59,6 +60,10 @@ def check_signatures(
     from pyhanko.sign.validation.settings import KeyUsageConstraints
     from pyhanko_certvalidator import ValidationContext
 
+    # pyHanko logs an untrusted signer's path-building failure with a traceback; the
+    # result says it plainly instead.
+    for logger in ("pyhanko", "pyhanko_certvalidator"):
+        logging.getLogger(logger).setLevel(logging.CRITICAL)
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         embedded = list(reader.embedded_signatures)
