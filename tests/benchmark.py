@@ -1,4 +1,5 @@
-"""`make bench`: per-document render times and a cohort run, on synthetic learners.
+"""`make bench`: per-document render times, a cohort run, and read-back times per returned
+form (unsigned and signed), on synthetic learners.
 
 Not a test (no assertions on speed: the machine is noisy); it prints figures to compare
 within one run. Usage: python tests/benchmark.py [LEARNERS] (default 50).
@@ -24,6 +25,8 @@ from pipeline.i18n import translator  # noqa: E402
 from pipeline.load import load_cohort  # noqa: E402
 from pipeline.render_docx import render_docx  # noqa: E402
 from pipeline.render_pdf import render_pdf  # noqa: E402
+from pipeline.read.batch import read_files  # noqa: E402
+from pipeline.read.document import read_bytes  # noqa: E402
 from pipeline.resolve import resolve  # noqa: E402
 
 DEMO = ROOT / "inputs" / "demo"
@@ -78,6 +81,85 @@ def main(learners: int = 50) -> None:
         documents = len(report.written)
         print(f"\nCohort run: {learners} learners, {documents} documents in {wall:.1f} s wall "
               f"({wall / learners * 1000:.0f} ms per learner, both languages, validation included)")
+        read_back(mobilities[0])
+
+
+def filled(pdf: bytes, values: dict[str, str]) -> bytes:
+    """A return as a library fills it (pypdf; radio values as names)."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.update_page_form_field_values(None, values, auto_regenerate=False)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def signed(pdf: bytes, field: str):
+    """`pdf` signed in `field` by a throwaway CA's signer, and that CA."""
+    import io
+
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    from tests.test_signing import make_certificates
+
+    ca, cert, key = make_certificates()
+    signer = signers.SimpleSigner(signing_cert=cert, signing_key=key,
+                                  cert_registry=SimpleCertificateStore.from_certs([ca]))
+    out = io.BytesIO()
+    signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False),
+                     signers.PdfSignatureMetadata(field_name=field), signer=signer, output=out)
+    return out.getvalue(), ca
+
+
+def median_ms(func, runs: int = 25) -> float:
+    func()  # warm-up
+    times = []
+    for _ in range(runs):
+        start = time.process_time()
+        func()
+        times.append((time.process_time() - start) * 1000)
+    return statistics.median(times)
+
+
+def read_back(mobility: dict) -> None:
+    """Read time per returned form: unsigned, and signed by one party (validated against its CA)."""
+    print("\nRead-back per returned form, CPU ms (median of 25; target <= 15 unsigned, <= 80 signed):")
+    print(f"{'form':<22}{'unsigned':>10}{'signed':>10}")
+    for form in FORMS.values():
+        ctx = build_context(form, mobility, translator("en"))
+        values = {}
+        for spec in ctx["fields"]:
+            if spec.type == "rating":
+                values[spec.name] = "/2"
+            elif spec.type in ("text", "multiline"):
+                values[spec.name] = "Ștefan Çelik – Ελένη Жукова"
+            elif spec.type == "date":
+                values[spec.name] = "09.04.2027"
+            elif spec.type == "points":
+                values[spec.name] = "4"
+        pdf = filled(render_pdf(ctx), values)
+        sig_field = next(s.name for s in ctx["fields"] if s.type == "signature")
+        signed_pdf, ca = signed(pdf, sig_field)
+        unsigned_ms = median_ms(lambda: read_bytes(pdf, "form.pdf"))
+        signed_ms = median_ms(lambda: read_bytes(signed_pdf, "form.pdf", [ca]))
+        print(f"{form.id:<22}{unsigned_ms:>10.1f}{signed_ms:>10.1f}")
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for i in range(60):
+            path = Path(tmp) / f"{i}.pdf"
+            path.write_bytes(pdf)
+            paths.append(path)
+        start = time.perf_counter()
+        results = list(read_files(paths))
+        wall = time.perf_counter() - start
+        assert all(r.result for r in results)
+        print(f"Batch of {len(paths)} returns through the sandboxed reader: {wall:.2f} s wall "
+              f"({wall / len(paths) * 1000:.1f} ms per form, child start included)")
 
 
 if __name__ == "__main__":
