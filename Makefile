@@ -27,7 +27,7 @@ validate: $(BIN)/ecvet ## Check COHORT and list every problem
 test: $(BIN)/ecvet ## Run the test suite
 	$(BIN)/python -m pytest
 
-bench: $(BIN)/ecvet ## Time document rendering and a cohort run (LEARNERS=50)
+bench: $(BIN)/ecvet ## Time rendering, a cohort run and reading returned forms (LEARNERS=50)
 	$(BIN)/python tests/benchmark.py $(or $(LEARNERS),50)
 
 templates: $(BIN)/ecvet ## Rewrite the DOCX templates in forms/templates/
