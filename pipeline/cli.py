@@ -135,7 +135,8 @@ def _trust(paths: tuple[Path, ...]) -> list | None:
               help="A root certificate (PEM or DER) whose signers you trust (repeatable).")
 @user_errors
 def read_command(files: tuple[Path, ...], out_file: Path | None, cohort_dir: Path | None, trust) -> None:
-    """Read returned forms (PDF, XFDF or FDF) into data, one JSON object per file.
+    """Read returned forms (PDF, XFDF or FDF files, or folders of them) into data, one
+    JSON object per file.
 
     Each object has `source` (file, size, SHA-256), `document` (mobility, cohort, form,
     language, template version, whether content and pages are unchanged), `data` (what
@@ -143,11 +144,11 @@ def read_command(files: tuple[Path, ...], out_file: Path | None, cohort_dir: Pat
     status 1 if a file could not be read at all (one line per file says why).
     """
     from pipeline.read.agreed import CohortView
-    from pipeline.read.batch import read_files
+    from pipeline.read.batch import expand, read_files
 
     view = CohortView.load(cohort_dir) if cohort_dir else None
     lines, failed = [], 0
-    for outcome in read_files(list(files), view, _trust(trust)):
+    for outcome in read_files(expand(list(files)), view, _trust(trust)):
         if outcome.error:
             failed += 1
             click.secho(f"{outcome.path}: {outcome.error}", err=True, fg="red")

@@ -128,3 +128,27 @@ def test_unsigned_signature_fields_are_reported(minimal_out):
     parties = {s["party"]: s["signed"] for s in result["signatures"]}
     assert parties == {"host": False, "home": False, "learner": False, "intermediary": False, "guardian": False}
     assert sum("not signed" in p["message"] for p in result["problems"]) == 5
+
+
+def test_read_command_with_trust_and_out(signed_sa, pki, tmp_path):
+    import json
+    import sys
+
+    from tests.conftest import ROOT
+
+    ca_pem = tmp_path / "ca.pem"
+    ca_pem.write_bytes(b"-----BEGIN CERTIFICATE-----\n" + __import__("base64").encodebytes(pki[0].dump())
+                       + b"-----END CERTIFICATE-----\n")
+    out = tmp_path / "results.jsonl"
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    (folder / "signed.pdf").write_bytes(signed_sa.read_bytes())
+    done = subprocess.run([sys.executable, "-m", "pipeline", "read", str(folder), "--trust", str(ca_pem),
+                           "--out", str(out)], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and "1 form(s) read" in done.stderr
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert entry(result, "sa_sig_supervisor")["trusted"] is True
+    bad = subprocess.run([sys.executable, "-m", "pipeline", "read", str(signed_sa), "--trust", str(signed_sa)],
+                         capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert bad.returncode == 1 and "--trust: cannot load the certificates" in bad.stderr

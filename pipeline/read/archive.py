@@ -31,13 +31,13 @@ from typing import Any, Iterator
 
 from pipeline.errors import PipelineError
 from pipeline.read.agreed import CohortView, compare
+from pipeline.read.batch import SUFFIXES, expand
 from pipeline.read.document import read_path
 from pipeline.read.sandbox import Sandbox, SandboxFailure
 
 RETURNED = "returned"
 READ_JSON = "read.json"
 STAGING = ".staging-"
-SUFFIXES = {".pdf", ".xfdf", ".fdf"}
 
 
 class ArchiveError(PipelineError):
@@ -78,18 +78,6 @@ def locked(cohort_folder: Path) -> Iterator[Path]:
             yield root
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
-
-
-def expand(paths: list[Path]) -> list[Path]:
-    """Files as given, and the returnable files inside given folders (sorted)."""
-    out: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            out += sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file()
-                          and not p.name.startswith("."))
-        else:
-            out.append(path)
-    return out
 
 
 def _entry_dir(root: Path, result: dict[str, Any]) -> Path:

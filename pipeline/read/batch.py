@@ -11,6 +11,8 @@ from pipeline.read.agreed import CohortView, compare
 from pipeline.read.document import read_path
 from pipeline.read.sandbox import Sandbox, SandboxFailure
 
+SUFFIXES = {".pdf", ".xfdf", ".fdf"}  # what a returned form can be
+
 
 @dataclass
 class FileRead:
@@ -19,6 +21,18 @@ class FileRead:
     path: Path
     result: dict[str, Any] | None = None
     error: str | None = None
+
+
+def expand(paths: list[Path]) -> list[Path]:
+    """Files as given, and the returnable files inside given folders (sorted)."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out += sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file()
+                          and not p.name.startswith("."))
+        else:
+            out.append(path)
+    return out
 
 
 def read_files(paths: list[Path], cohort: CohortView | None = None, trust_roots: list[Any] | None = None,
