@@ -152,3 +152,26 @@ def test_read_command_with_trust_and_out(signed_sa, pki, tmp_path):
     bad = subprocess.run([sys.executable, "-m", "pipeline", "read", str(signed_sa), "--trust", str(signed_sa)],
                          capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert bad.returncode == 1 and "--trust: cannot load the certificates" in bad.stderr
+
+
+def test_parties_signing_one_after_the_other(minimal_out, pki, tmp_path):
+    """The host signs, then the learner fills in their block and signs: both intact, the
+    learner's block is listed as filled after the host's signature, nothing is 'modified'."""
+    host = tmp_path / "host.pdf"
+    FILLERS["pymupdf"](minimal_out / "m1" / "personal-transcript.en.pdf", host,
+                       {"pt_host_name": "Γιώργος Παπαδόπουλος", "pt_host_place": "Αθήνα",
+                        "pt_host_date": "09/04/2027", "pt_pastry_achieved": "Σφολιάτα", "pt_testing": "Practical",
+                        "pt_result": "Passed"})
+    signed_host = sign(host, tmp_path / "host-signed.pdf", "pt_sig_host", pki)
+    learner = tmp_path / "learner.pdf"
+    FILLERS["pdfjs"](signed_host, learner, {"pt_learner_name": "Иван Петров", "pt_learner_place": "Αθήνα",
+                                             "pt_learner_date": "10/04/2027"})
+    both = sign(learner, tmp_path / "both.pdf", "pt_sig_learner", pki)
+    result = read_path(both, trust_file(pki, tmp_path))
+    host_sig, learner_sig = entry(result, "pt_sig_host"), entry(result, "pt_sig_learner")
+    assert host_sig["intact"] and learner_sig["intact"] and host_sig["trusted"] and learner_sig["trusted"]
+    assert host_sig["modified_after_signing"] is False and learner_sig["modified_after_signing"] is False
+    assert host_sig["changed_fields"] == ["pt_learner_date", "pt_learner_name", "pt_learner_place"]
+    assert learner_sig["coverage"] == "entire_file" and learner_sig["changed_fields"] == []
+    assert result["data"]["signatures"]["pt"]["learner"] == {
+        "name": "Иван Петров", "place": "Αθήνα", "date": "2027-04-10", "signed": True}

@@ -124,8 +124,9 @@ def _no_fields(pdf: pikepdf.Pdf, info: dict[str, str]) -> str:
 
 
 def _field_values(raw: dict[str, RawField]) -> dict[str, Any]:
-    """What each field holds, to compare two revisions of one file."""
-    return {name: (f.value, tuple(w.state for w in f.widgets), f.signed) for name, f in raw.items()}
+    """What each field holds, to compare two revisions of one file. Signature fields are
+    left out: parties signing one after the other is how a form is meant to be signed."""
+    return {name: (f.value, tuple(w.state for w in f.widgets)) for name, f in raw.items() if f.kind != "Sig"}
 
 
 def _read_pdf(data: bytes, problems: list[dict[str, str]]) -> tuple[pikepdf.Pdf, dict[str, RawField]]:

@@ -10,6 +10,7 @@ records all of it as found, without deciding; `mapping` decides and reports conf
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import pikepdf
 
@@ -57,7 +58,7 @@ def as_text(obj: pikepdf.Object | None) -> tuple[str | None, bool]:
     if isinstance(obj, pikepdf.Array):
         parts = [as_text(x)[0] for x in obj]
         return "\n".join(p for p in parts if p is not None), False
-    if isinstance(obj, (int, float, pikepdf.Object)) and not isinstance(obj, pikepdf.Dictionary):
+    if isinstance(obj, (int, float, Decimal)):  # a number typed where text was expected
         return str(obj), False
     return None, False
 
