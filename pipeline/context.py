@@ -54,13 +54,17 @@ class FormContext(TypedDict):
     lang: str
     mobility_id: str
     cohort_id: str
-    intro: list[str]
+    intro: list[str]  # notes for every format
+    pdf_intro: list[str]  # instructions for filling the PDF in (not on paper)
     sections: list[SectionContext]
     labels: dict[str, str]
     fields: list[FieldSpec]  # every form field, from the one field rule
     field_map: dict[str, str]  # PDF field name → JSON pointer of the returned data
     identity: DocumentIdentity
     footer: str  # identifies the document on every page, in both formats
+
+
+EMPTY = "—"  # an agreed value that was left empty, so a blank does not look forgotten
 
 
 def clean(value: str) -> str:
@@ -140,9 +144,9 @@ class _Builder:
             case "responsible":
                 return "\n".join(self.responsible(r) for r in value)
             case "period":
-                return (f"{self.tr.date(value['start_date'])} {g(COMMON_LABELS['to'])} "
-                        f"{self.tr.date(value['end_date'])} ({self.tr.number(value['weeks'])} "
-                        f"{g(COMMON_LABELS['weeks'])})")
+                return g(COMMON_LABELS["period"]).format(start=self.tr.date(value["start_date"]),
+                                                         end=self.tr.date(value["end_date"]),
+                                                         duration=self.tr.duration(value["days"]))
             case "nqf":
                 return " – ".join(str(x) for x in (value.get("nqf_level"), value.get("nqf_framework")) if x)
             case "unit":
@@ -172,7 +176,7 @@ class _Builder:
             match item:
                 case Show():
                     out.append({"kind": "value", "label": g(item.label),
-                                "value": self.fmt(lookup(scope, item.path), item.fmt)})
+                                "value": self.fmt(lookup(scope, item.path), item.fmt) or EMPTY})
                 case Note():
                     out.append({"kind": "note", "label": g(item.text)})
                 case Heading():
@@ -211,17 +215,25 @@ class _Builder:
 
     def signature(self, item: Signature) -> Row:
         g = self.tr.gettext
+        org = lookup(self.m, item.org) if item.org else None
+        label = g(item.label)
+        if org:
+            country = self.tr.locale.territories.get(org["address"]["country"], org["address"]["country"])
+            label = f"{label}: {self.t(org.get('name'))}, {country}"
         *specs, sig = signature_specs(self.form, item)
         labels = {key: label for key, label, _kind in SIGNATURE_FIELDS}
         fields = [{"label": g(labels[s.pointer.rsplit("/", 1)[1]]), "name": s.name, "kind": s.type}
                   for s in specs]
-        return {"kind": "signature", "label": g(item.label), "name": sig.name, "fields": fields,
+        return {"kind": "signature", "label": label, "name": sig.name, "fields": fields,
                 "tooltip": f"{g(item.label)}: {g(COMMON_LABELS['signature'])}"}
 
     def section(self, s: Section) -> SectionContext | None:
+        title = self.tr.gettext(s.title)
         if not when_holds(s, self.m):
-            return None
-        return {"number": s.number, "title": self.tr.gettext(s.title), "rows": self.rows(s.items, self.m)}
+            if not s.otherwise:
+                return None
+            return {"number": s.number, "title": title, "rows": [{"kind": "note", "label": self.tr.gettext(s.otherwise)}]}
+        return {"number": s.number, "title": title, "rows": self.rows(s.items, self.m)}
 
 
 def _agreed(value: Any, lang: str, primary: str) -> Any:
@@ -283,7 +295,8 @@ def build_context(form: Form, mobility: dict, tr: Translator) -> FormContext:
         "lang": tr.lang,
         "mobility_id": mobility["id"],
         "cohort_id": mobility["cohort_id"],
-        "intro": [g(n.text) for n in form.intro],
+        "intro": [g(n.text) for n in form.intro if not n.pdf_only],
+        "pdf_intro": [g(n.text) for n in form.intro if n.pdf_only],
         "sections": sections,
         "labels": {k: g(v) for k, v in COMMON_LABELS.items()},
         "fields": specs,

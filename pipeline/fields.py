@@ -65,14 +65,16 @@ def _name(form: Form, *parts: str) -> str:
 
 
 def when_holds(item: Any, scope: dict) -> bool:
-    """Whether a declaration item's `when` condition (a dotted path) holds in `scope`."""
+    """Whether a declaration item's `when` condition holds in `scope`: a dotted path that
+    must have a value, or `!path` that must not."""
     condition = getattr(item, "when", None)
     if not condition:
         return True
+    negate = condition.startswith("!")
     value: Any = scope
-    for key in condition.split("."):
+    for key in condition.lstrip("!").split("."):
         value = value.get(key) if isinstance(value, dict) else None
-    return bool(value)
+    return bool(value) != negate
 
 
 # -- one rule per declaration item (the context calls these for its rows) ---------------

@@ -43,9 +43,12 @@ class Fill:
 
 @dataclass(frozen=True)
 class Note:
-    """Explanatory text printed as a paragraph."""
+    """Explanatory text printed as a paragraph; `pdf_only` for instructions about the
+    fillable PDF, which a printed DOCX must not repeat."""
 
     text: str
+    when: str | None = None
+    pdf_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,12 +70,14 @@ class Ratings:
 
 @dataclass(frozen=True)
 class Signature:
-    """A signature block: name, role, place and date fields plus a /Sig field."""
+    """A signature block: name, role, place and date fields plus a /Sig field; `org` is
+    the organisation (and so the country) the party signs for, printed in the block."""
 
     party: str
     label: str
     with_role: bool = True
     when: str | None = None
+    org: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,10 +89,14 @@ class ForEachUnit:
 
 @dataclass(frozen=True)
 class Section:
+    """A numbered section; when `when` does not hold it is left out, or, with `otherwise`,
+    printed with that note alone (annex I numbers its sections, so 1.4 stays)."""
+
     number: str
     title: str
     items: tuple
     when: str | None = None
+    otherwise: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,7 +116,7 @@ RATING_OPTIONS: tuple[tuple[str, str, str], ...] = (
     ("1", N_("1 – satisfactory"), "1"),
     ("2", N_("2 – good"), "2"),
     ("3", N_("3 – very good"), "3"),
-    ("not_assessed", N_("not assessed"), N_("n/a")),
+    ("not_assessed", N_("n/a – not assessed"), N_("n/a")),
 )
 
 CRITERIA_GROUPS = {
@@ -118,12 +127,26 @@ CRITERIA_GROUPS = {
     "other": N_("Other skills"),
 }
 
+NOT_APPLICABLE = N_("Not applicable.")
+NONE = N_("None.")
+# What the host reads at the top of every fillable PDF (never in the DOCX, which is paper).
 RETURN_INSTRUCTIONS = N_(
-    "How to complete and return this form: open it in Adobe Acrobat Reader (free), type "
-    "into the fields, sign in the signature fields and save. Send the saved PDF file back "
-    "to the sending organisation by e-mail. Please do not print and scan the form, and do "
-    "not fill it in with macOS Preview, which loses the ratings you select."
+    "How to complete and return this form: open it in Adobe Acrobat Reader (free) or in "
+    "your web browser, type into the fields, sign in the signature fields and save. Send the "
+    "saved PDF file back to the sending organisation by e-mail. Please return the PDF file "
+    "itself, not a printed and scanned copy: its answers are read by software."
 )
+SIGNING_HELP = N_(
+    "No digital ID yet? In Adobe Acrobat Reader, click a signature field, choose “Configure "
+    "new digital ID”, then “Create a new digital ID”, and follow the steps: it takes about a "
+    "minute. If you cannot sign digitally, type your name, place and date, save, and say so "
+    "in your e-mail: the sending organisation will send you a paper copy to sign."
+)
+PREVIEW_WARNING = N_("Do not fill in this form with macOS Preview: it can lose what you enter.")
+PREVIEW_RATINGS_WARNING = N_(
+    "Do not fill in this form with macOS Preview: it loses the ratings you select."
+)
+HOST_INSTRUCTIONS = (Note(RETURN_INSTRUCTIONS, pdf_only=True), Note(SIGNING_HELP, pdf_only=True))
 
 
 def _organisation(prefix: str) -> tuple:
@@ -146,7 +169,7 @@ LEARNING_AGREEMENT = Form(
     annex="I",
     title=N_("Learning Agreement"),
     version="1",
-    intro=(Note(RETURN_INSTRUCTIONS),),
+    intro=(*HOST_INSTRUCTIONS, Note(PREVIEW_WARNING, pdf_only=True)),
     sections=(
         Section("1", N_("Information about the participants"), ()),
         Section("1.1", N_("Information about the Home organisation"), _organisation("organisations.home")),
@@ -162,14 +185,16 @@ LEARNING_AGREEMENT = Form(
             Show(N_("Date of birth"), "learner.date_of_birth", "date"),
             Show(N_("Male / Female"), "learner.gender", "gender"),
             Note(N_("Contact details of parents or legal guardian of the learner (if applicable):")),
-            Show(N_("Name"), "learner.guardian.name"),
-            Show(N_("Relationship to the learner"), "learner.guardian.relationship"),
-            Show(N_("Address"), "learner.guardian.address", "address"),
-            Show(N_("Telephone"), "learner.guardian.phone"),
-            Show(N_("E-mail"), "learner.guardian.email"),
+            Note(NOT_APPLICABLE, when="!learner.guardian"),
+            Show(N_("Name"), "learner.guardian.name", when="learner.guardian"),
+            Show(N_("Relationship to the learner"), "learner.guardian.relationship", when="learner.guardian"),
+            Show(N_("Address"), "learner.guardian.address", "address", when="learner.guardian"),
+            Show(N_("Telephone"), "learner.guardian.phone", when="learner.guardian"),
+            Show(N_("E-mail"), "learner.guardian.email", when="learner.guardian"),
         )),
         Section("1.4", N_("Information about the intermediary organisation, if involved"),
-                _organisation("organisations.intermediary")),
+                _organisation("organisations.intermediary"), when="organisations.intermediary",
+                otherwise=NOT_APPLICABLE),
         Section("1.5", N_("Coordinator organisation"), (
             Show(N_("Name of organisation"), "organisations.coordinator.name"),
             Show(N_("Address"), "organisations.coordinator.address", "address"),
@@ -246,19 +271,20 @@ LEARNING_AGREEMENT = Form(
             Show(N_("Recognition system"), "recognition.system"),
         )),
         Section("7", N_("Signatures"), (
-            Signature("host", N_("Host organisation/country")),
-            Signature("home", N_("Home organisation/country")),
+            Signature("host", N_("Host organisation/country"), org="organisations.host"),
+            Signature("home", N_("Home organisation/country"), org="organisations.home"),
             Signature("learner", N_("Learner"), with_role=False),
             Signature("intermediary", N_("Intermediary organisation (if applicable)"),
-                      when="organisations.intermediary"),
+                      when="organisations.intermediary", org="organisations.intermediary"),
             Signature("guardian", N_("Parent or legal guardian (if applicable)"), when="is_minor"),
         )),
+        # Optional in annex I: one line saying so when there is nothing to say.
         Section("8", N_("Additional information"), (
             Show(N_("Additional information"), "additional_information"),
-        )),
+        ), when="additional_information", otherwise=NONE),
         Section("9", N_("Annexes"), (
             Show(N_("Annexes"), "annexes", "lines"),
-        )),
+        ), when="annexes", otherwise=NONE),
     ),
 )
 
@@ -268,7 +294,7 @@ SKILLS_ASSESSMENT = Form(
     annex="II",
     title=N_("Skills Assessment"),
     version="1",
-    intro=(Note(RETURN_INSTRUCTIONS),),
+    intro=(*HOST_INSTRUCTIONS, Note(PREVIEW_RATINGS_WARNING, pdf_only=True)),
     sections=(
         Section("1", N_("Participant and organisations"), (
             Show(N_("Name and surname participant"), "learner", "person"),
@@ -277,18 +303,18 @@ SKILLS_ASSESSMENT = Form(
             Show(N_("Host company"), "host_company.name"),
             Show(N_("Period"), "period", "period"),
         )),
-        Section("2", N_("Assessment of the units of learning outcomes"), (
-            Note(N_("Legend: 1 – satisfactory; 2 – good; 3 – very good. Choose “not assessed” for a "
-                    "criterion that could not be assessed.")),
+        Section("2", N_("Knowledge and skills: evaluation"), (
+            Note(N_("Legend: 1 – satisfactory; 2 – good; 3 – very good; n/a – not assessed (a criterion "
+                    "that could not be assessed).")),
             ForEachUnit((
                 Heading(N_("Unit of learning outcomes"), "unit", "unit"),
                 Ratings(),
                 Fill("comments", N_("Comments on this unit"), "/assessments/{unit}/comments",
-                     kind="multiline", lines=3, by="supervisor", required=False),
+                     kind="multiline", lines=5, by="supervisor", required=False),
             )),
         )),
         Section("3", N_("Supervisor"), (
-            Signature("supervisor", N_("Supervisor's signature")),
+            Signature("supervisor", N_("Supervisor's signature"), org="host_company"),
         )),
     ),
 )
@@ -303,7 +329,8 @@ PERSONAL_TRANSCRIPT = Form(
         Note(N_("This personal transcript records the knowledge, skills and competence acquired by "
                 "the learner during the mobility stay. It is completed by the receiving institution on "
                 "the basis of the learning agreement and says how they were tested and assessed.")),
-        Note(RETURN_INSTRUCTIONS),
+        *HOST_INSTRUCTIONS,
+        Note(PREVIEW_WARNING, pdf_only=True),
     ),
     sections=(
         Section("1", N_("Contact details of the learner"), (
@@ -326,16 +353,19 @@ PERSONAL_TRANSCRIPT = Form(
                 Show(N_("Learning outcomes agreed"), "unit.learning_outcomes", "outcomes"),
                 Show(N_("ECVET points agreed"), "unit.ecvet_points", "number"),
                 Fill("achieved", N_("Acquired knowledge, skills and competence"),
-                     "/transcript/achieved/{unit}/outcomes", kind="multiline", lines=4),
+                     "/transcript/achieved/{unit}/outcomes", kind="multiline", lines=5),
                 Fill("points", N_("ECVET points achieved (if relevant)"),
                      "/transcript/achieved/{unit}/ecvet_points", kind="points", required=False),
             )),
-            Fill("testing", N_("Details about testing (procedures, methods, criteria)"),
-                 "/transcript/testing_details", kind="multiline", lines=4),
-            Fill("result", N_("Assessment result"), "/transcript/assessment_result", kind="multiline", lines=3),
         )),
-        Section("4", N_("Signatures"), (
-            Signature("host", N_("Host organisation/country")),
+        # About the whole stay, so not inside the last unit's rows.
+        Section("4", N_("Testing and assessment of the stay"), (
+            Fill("testing", N_("Details about testing (procedures, methods, criteria)"),
+                 "/transcript/testing_details", kind="multiline", lines=5),
+            Fill("result", N_("Assessment result"), "/transcript/assessment_result", kind="multiline", lines=4),
+        )),
+        Section("5", N_("Signatures"), (
+            Signature("host", N_("Host organisation/country"), org="organisations.host"),
             Signature("learner", N_("Learner"), with_role=False),
         )),
     ),
@@ -358,7 +388,7 @@ SIGNATURE_FIELDS = (
     ("name", N_("Name and surname"), "text"),
     ("role", N_("Role"), "text"),
     ("place", N_("Place"), "text"),
-    ("date", N_("Date"), "date"),
+    ("date", N_("Date (dd/mm/yyyy)"), "date"),
 )
 
 # Everything else a document prints that is not a section label.
@@ -372,20 +402,20 @@ COMMON_LABELS = {
     "nr": N_("Nr"),
     "yes": N_("yes"),
     "no": N_("no"),
-    "weeks": N_("weeks"),
-    "to": N_("to"),
+    # the mobility period, e.g. "01/03/2027 to 26/03/2027 (4 weeks)"
+    "period": N_("{start} to {end} ({duration})"),
     "template": N_("template version"),
     "to_fill": N_("To be completed by the host organisation, the learner or the supervisor"),
     "knowledge": N_("Knowledge"),
     "skill": N_("Skill"),
     "competence": N_("Competence"),
-    "female": N_("female"),
-    "male": N_("male"),
-    "diverse": N_("diverse"),
-    "unspecified": N_("not specified"),
-    "unit": N_("unit"),
-    "group_of_learning_outcomes": N_("group of learning outcomes"),
-    "part_of_unit": N_("part of a unit"),
+    "female": N_("Female"),
+    "male": N_("Male"),
+    "diverse": N_("Diverse"),
+    "unspecified": N_("Not specified"),
+    "unit": N_("Unit"),
+    "group_of_learning_outcomes": N_("Group of learning outcomes"),
+    "part_of_unit": N_("Part of a unit"),
     "fax": N_("fax"),
     "mobile": N_("mobile"),
     "phone": N_("phone"),

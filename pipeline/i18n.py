@@ -8,13 +8,16 @@ committed `.po` files under `forms/locales/<lang>/LC_MESSAGES/`, read directly w
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date
+from babel.lists import format_list
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
+from babel.units import format_unit
 
 from pipeline.errors import UnknownLanguage
 from pipeline.paths import LOCALES_DIR
@@ -72,16 +75,50 @@ class Translator:
         return self._messages.get(message, message)
 
     def date(self, value: str | dt.date | None) -> str:
+        """Numeric, in the locale's order with day and month in two digits and the year in
+        four (01/03/2027, 01.03.2027): the annexes ask for dd/mm/yyyy, and a two-digit year
+        or a month name abbreviated differently per language is not what a form shows."""
         if not value:
             return ""
         if isinstance(value, str):
             value = dt.date.fromisoformat(value)
-        return format_date(value, format="medium", locale=self.locale)
+        return format_date(value, format=numeric_date_pattern(self.locale), locale=self.locale)
+
+    def duration(self, days: int) -> str:
+        """A stay's length as people count it: "4 weeks", "3 weeks and 2 days", with the
+        language's plural forms (CLDR). See `weeks_and_days` for the counting."""
+        weeks, rest = weeks_and_days(days)
+        parts = [format_unit(n, unit, length="long", locale=self.locale)
+                 for n, unit in ((weeks, "duration-week"), (rest, "duration-day")) if n]
+        return format_list(parts, locale=self.locale) if parts else ""
 
     def number(self, value: float | int | None) -> str:
         if value is None:
             return ""
         return format_decimal(value, locale=self.locale)
+
+
+@lru_cache(maxsize=None)
+def numeric_date_pattern(locale: Locale) -> str:
+    """The locale's short date pattern with dd, MM and a four-digit year; a month-first
+    order (en_US) becomes day-first, since a form read in Europe must never be ambiguous."""
+    pattern = locale.date_formats["short"].pattern
+    # Only outside quoted literals ('г'. in Bulgarian).
+    parts = pattern.split("'")
+    for i in range(0, len(parts), 2):
+        part = re.sub(r"y+", "yyyy", re.sub(r"M+", "MM", re.sub(r"d+", "dd", parts[i])))
+        if not part.lstrip().startswith("yyyy") and 0 <= part.find("MM") < part.find("dd"):
+            part = part.replace("MM", "\0").replace("dd", "MM").replace("\0", "dd")
+        parts[i] = part
+    return "'".join(parts)
+
+
+def weeks_and_days(days: int) -> tuple[int, int]:
+    """Calendar days of a stay (first and last day included) as whole weeks and days.
+    A last week of five or six days (Monday to Friday or Saturday, the working week of a
+    placement) counts as a week: a stay from Monday 1 to Friday 26 March is 4 weeks."""
+    weeks, rest = divmod(days, 7)
+    return (weeks + 1, 0) if rest >= 5 else (weeks, rest)
 
 
 @lru_cache(maxsize=None)

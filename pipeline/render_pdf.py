@@ -113,6 +113,8 @@ class _Layout:
             para(c["form"]["title"], "title"),
         ]
         story += [para(text, "box") for text in c["intro"]]
+        if c["pdf_intro"]:  # the host's instructions, in one box
+            story.append(para("\n\n".join(c["pdf_intro"]), "box"))
         for section in c["sections"]:
             number = section["number"] + ("" if "." in section["number"] else ".")
             heading = para(f"{number} {section['title']}", "h")

@@ -110,7 +110,7 @@ def resolve(cohort: Cohort, source: SourceFile, index: Index | None = None) -> d
             if m.get("planned_ecvet_points") is not None
             else (sum(points) if points and all(p is not None for p in points) else None)
         ),
-        "period": {**m["period"], "weeks": round(((end - start).days + 1) / 7, 1)},
+        "period": {**m["period"], "days": (end - start).days + 1},  # first and last day included
         "is_minor": age_on(birth, start) < 18,
         "assessment": {**m.get("assessment", {}),
                        "assessors": responsible(m.get("assessment", {}).get("assessors", []))},

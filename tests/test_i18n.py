@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from babel.messages.pofile import read_po
 
 from pipeline.i18n import LOCALES_DIR, available_languages, translator
@@ -31,8 +33,33 @@ def test_shipped_languages():
 def test_german_dates_and_numbers():
     de, en = translator("de"), translator("en")
     assert de.date("2027-03-01") == "01.03.2027"
-    assert en.date("2027-03-01") == "1 Mar 2027"
+    assert en.date("2027-03-01") == "01/03/2027"  # dd/mm/yyyy as the annexes ask
     assert de.number(3.5) == "3,5"
+
+
+@pytest.mark.parametrize("lang,pattern", [("de", "dd.MM.yyyy"), ("en", "dd/MM/yyyy"), ("pl", "dd.MM.yyyy"),
+                                          ("el", "dd/MM/yyyy"), ("bg", "dd.MM.yyyy\u202f'г'."), ("lt", "yyyy-MM-dd")])
+def test_numeric_dates_keep_the_locale_order_with_a_four_digit_year(lang, pattern):
+    from babel import Locale
+
+    from pipeline.i18n import numeric_date_pattern
+
+    from pipeline.i18n import RENDER_LOCALE
+
+    assert numeric_date_pattern(Locale.parse(RENDER_LOCALE.get(lang, lang))) == pattern
+    assert numeric_date_pattern(Locale.parse("en_US")) == "dd/MM/yyyy"  # never month first
+
+
+@pytest.mark.parametrize("days,en,de", [
+    (28, "4 weeks", "4 Wochen"),
+    (26, "4 weeks", "4 Wochen"),  # Monday 1 to Friday 26 March: the last working week counts
+    (23, "3 weeks and 2 days", "3 Wochen und 2 Tage"),
+    (8, "1 week and 1 day", "1 Woche und 1 Tag"),
+    (3, "3 days", "3 Tage"),
+])
+def test_a_stay_is_counted_in_whole_weeks_and_days(days, en, de):
+    assert translator("en").duration(days) == en
+    assert translator("de").duration(days) == de
 
 
 def test_german_documents_are_german(minimal_out):
