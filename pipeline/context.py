@@ -41,6 +41,8 @@ class Row(TypedDict, total=False):
     nr: int
     options: list[dict[str, str]]
     fields: list[dict[str, str]]
+    type: str  # a field's value type (text, multiline, date, points)
+    unit: str  # the id of the unit the row belongs to, for rows repeated per unit
 
 
 class SectionContext(TypedDict):
@@ -183,7 +185,8 @@ class _Builder:
                     out.append({"kind": "heading", "label": g(item.label),
                                 "value": self.fmt(lookup(scope, item.path), item.fmt)})
                 case Fill():
-                    out.append({"kind": "field", "label": g(item.label), "name": fill_spec(self.form, item, unit).name,
+                    spec = fill_spec(self.form, item, unit)
+                    out.append({"kind": "field", "label": g(item.label), "name": spec.name, "type": spec.type,
                                 "multiline": item.kind == "multiline", "lines": item.lines,
                                 "tooltip": g(item.label)})
                 case Ratings():
@@ -192,7 +195,10 @@ class _Builder:
                     out.append(self.signature(item))
                 case ForEachUnit():
                     for u in self.m["units"]:
-                        out += self.rows(item.items, {**scope, "unit": u}, u)
+                        unit_rows = self.rows(item.items, {**scope, "unit": u}, u)
+                        for row in unit_rows:  # so a layout can keep a unit's rows together
+                            row["unit"] = u["id"]
+                        out += unit_rows
                 case _:
                     raise TypeError(f"unknown item {item!r} in form {self.form.id}")
         return out

@@ -395,6 +395,8 @@ SIGNATURE_FIELDS = (
 COMMON_LABELS = {
     "annex": N_("Annex"),
     "page": N_("Page"),
+    # the page footer, e.g. "Page 2 of 3"
+    "page_of": N_("Page {page} of {pages}"),
     "mobility": N_("Mobility"),
     "signature": N_("Signature"),
     "sign_here": N_("Sign here (digital signature)"),

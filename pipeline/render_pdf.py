@@ -18,8 +18,10 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
-    Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
+    BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether, PageTemplate, Paragraph, Spacer, Table,
+    TableStyle,
 )
 
 from pipeline.context import FormContext, Row
@@ -32,6 +34,10 @@ CONTENT_W = PAGE_W - 2 * MARGIN
 LABEL_W = CONTENT_W * 0.36
 GRID = colors.Color(0.55, 0.55, 0.55)
 LONG_VALUE = 2500  # characters: roughly half a page in the value column
+HEADING_ROOM = 55 * mm  # with less room left on a page, a heading starts the next page
+HEADER_BG = colors.Color(.93, .93, .93)
+GROUP_BG = colors.Color(.97, .97, .97)
+FOOTER_GREY = colors.Color(.4, .4, .4)
 
 
 @lru_cache(maxsize=None)
@@ -46,7 +52,8 @@ def styles() -> dict[str, ParagraphStyle]:
         "annex": ParagraphStyle("annex", base, fontSize=9, textColor=colors.Color(.35, .35, .35)),
         "h": ParagraphStyle("h", base, fontName=BOLD, fontSize=11, leading=14, spaceBefore=8, spaceAfter=4),
         "note": ParagraphStyle("note", base, fontSize=8.5, leading=11),
-        "box": ParagraphStyle("box", base, fontSize=8.5, leading=11, backColor=colors.Color(1, .97, .88),
+        "box": ParagraphStyle("box", base, fontSize=7.5, leading=9.5, backColor=colors.Color(1, .97, .88),
+                              leftIndent=5, rightIndent=5,  # the padded box's edges on the margins
                               borderColor=colors.Color(.85, .7, .3), borderWidth=0.6, borderPadding=5,
                               spaceBefore=4, spaceAfter=10),
     }
@@ -96,6 +103,13 @@ class SignatureBox(WidgetBox):
         super().draw()
 
 
+def _height(flowable: Flowable) -> float:
+    """The height a flowable takes in the content width (a kept-together block: all of it)."""
+    if isinstance(flowable, KeepTogether):
+        return sum(_height(f) for f in flowable._content)
+    return flowable.wrap(CONTENT_W, 10_000)[1] + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+
+
 @dataclass
 class _Layout:
     ctx: FormContext
@@ -118,51 +132,45 @@ class _Layout:
         for section in c["sections"]:
             number = section["number"] + ("" if "." in section["number"] else ".")
             heading = para(f"{number} {section['title']}", "h")
-            rows = section["rows"]
-            # Keep the heading with the section's first rows only, so a long section starts
-            # on the page where its heading is instead of leaving that page half empty.
-            head = 0
-            while head < min(2, len(rows)) and rows[head]["kind"] not in ("group", "criterion", "signature"):
-                head += 1
-            if head:
-                story.append(KeepTogether([heading, self.plain_table(rows[:head])]))
-                story += self.blocks(rows[head:])
-            else:
-                blocks = self.blocks(rows)
-                story.append(KeepTogether([heading, *blocks[:1]]))
-                story += blocks[1:]
+            blocks = self.blocks(section["rows"])
+            # A heading starts the next page when the room left cannot take it with its
+            # first block (or HEADING_ROOM of a longer one, which then splits): so a heading
+            # never ends a page, and never drags a long block along leaving a page half empty.
+            first = min(_height(blocks[0]), HEADING_ROOM) if blocks else 0
+            story += [CondPageBreak(_height(heading) + first), heading, *blocks]
         return story
 
     def blocks(self, rows: list[Row]) -> list[Flowable]:
-        """Consecutive rows of one kind share a table; ratings and signatures get their own."""
+        """Rows grouped into tables: a unit's rows form one table whose title row (and
+        column header) repeats on every page it runs over; ratings and signature blocks
+        get tables of their own."""
         out: list[Flowable] = []
-        plain: list[Row] = []
-        ratings: list[Row] = []
-
-        def flush() -> None:
-            if plain:
-                out.append(self.plain_table(plain))
-                plain.clear()
-            if ratings:
-                out.append(self.ratings_table(ratings))
-                ratings.clear()
-
-        for row in rows:
-            if row["kind"] in ("group", "criterion"):
-                if plain:
-                    flush()
-                ratings.append(row)
+        i = 0
+        while i < len(rows):
+            row = rows[i]
+            if row.get("unit"):
+                j = i
+                while j < len(rows) and rows[j].get("unit") == row["unit"]:
+                    j += 1
+                out.append(self.unit_table(rows[i:j]))
+                i = j
             elif row["kind"] == "signature":
-                flush()
                 out.append(self.signature_block(row))
+                i += 1
             else:
-                if ratings:
-                    flush()
-                plain.append(row)
-        flush()
+                j = i
+                while j < len(rows) and not rows[j].get("unit") and rows[j]["kind"] != "signature":
+                    j += 1
+                out.append(self.plain_table(rows[i:j]))
+                i = j
         return out
 
-    def plain_table(self, rows: list[Row]) -> Table:
+    def unit_table(self, rows: list[Row]) -> Table:
+        if any(r["kind"] == "criterion" for r in rows):
+            return self.ratings_table(rows)
+        return self.plain_table(rows, repeat_title=rows[0]["kind"] == "heading")
+
+    def plain_table(self, rows: list[Row], repeat_title: bool = False) -> Table:
         data, style = [], [
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("GRID", (0, 0), (-1, -1), 0.4, GRID),
@@ -176,7 +184,7 @@ class _Layout:
                 style.append(("SPAN", (0, i), (1, i)))
             elif kind == "heading":
                 data.append([para(row["label"], "label"), para(row["value"], "bold")])
-                style.append(("BACKGROUND", (0, i), (1, i), colors.Color(.93, .93, .93)))
+                style.append(("BACKGROUND", (0, i), (1, i), HEADER_BG))
             elif kind == "field":
                 data.append([para(row["label"], "label"),
                              self.text_field(row["name"], row["tooltip"], row["lines"], row["multiline"])])
@@ -185,41 +193,62 @@ class _Layout:
         # Splitting inside a row is only for values taller than a page; ReportLab otherwise
         # sometimes splits a one-line row at a page break.
         tall = any(len(r.get("value", "")) > LONG_VALUE for r in rows)
+        # A repeated title row is never left alone at the foot of a page (ReportLab does
+        # not split at or before repeated rows).
         return Table(data, colWidths=[LABEL_W, CONTENT_W - LABEL_W], style=TableStyle(style),
-                     splitInRow=1 if tall else 0, hAlign="LEFT")
+                     splitInRow=1 if tall else 0, hAlign="LEFT", repeatRows=1 if repeat_title else 0)
 
     def ratings_table(self, rows: list[Row]) -> Table:
+        """Annex II's grid for one unit: its title and the column header repeat on every
+        page the grid runs over; the unit's comments box closes it."""
         labels = self.ctx["labels"]
         options = next(r["options"] for r in rows if r["kind"] == "criterion")
-        opt_w = 15 * mm
+        opt_w = 13 * mm
         nr_w = 9 * mm
-        header = [para(labels["nr"], "bold"), para(labels["criterion"], "bold")] + [
-            para(o["short"], "bold") for o in options]
-        data, style = [header], [
+        columns = 2 + len(options)
+        data: list[list] = []
+        style = [
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("GRID", (0, 0), (-1, -1), 0.4, GRID),
             ("ALIGN", (2, 1), (-1, -1), "CENTER"),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.Color(.93, .93, .93)),
+            ("BACKGROUND", (0, 0), (-1, 1), HEADER_BG),
         ]
         for row in rows:
             i = len(data)
-            if row["kind"] == "group":
-                data.append([para(row["label"], "bold")] + [""] * (1 + len(options)))
+            if row["kind"] == "heading":
+                data.append([para(f"{row['label']}: {row['value']}", "bold")] + [""] * (columns - 1))
                 style.append(("SPAN", (0, i), (-1, i)))
-            else:
+                data.append([para(labels["nr"], "bold"), para(labels["criterion"], "bold")] + [
+                    para(o["short"], "bold") for o in options])
+            elif row["kind"] == "group":
+                data.append([para(row["label"], "bold")] + [""] * (columns - 1))
+                style += [("SPAN", (0, i), (-1, i)), ("BACKGROUND", (0, i), (-1, i), GROUP_BG)]
+            elif row["kind"] == "criterion":
                 data.append([para(str(row["nr"])), para(row["label"])] + [
                     WidgetBox({"kind": "radio", "name": row["name"], "value": o["value"], "tooltip": row["tooltip"]},
                               self.spots, RADIO_SIZE, RADIO_SIZE)
                     for o in options])
+            elif row["kind"] == "field":
+                data.append([para(row["label"], "label")] + [""] * (columns - 1))
+                data.append([self.text_field(row["name"], row["tooltip"], row["lines"], row["multiline"])]
+                            + [""] * (columns - 1))
+                style += [("SPAN", (0, i), (-1, i)), ("SPAN", (0, i + 1), (-1, i + 1)),
+                          ("VALIGN", (0, i), (-1, i), "BOTTOM")]
+            else:
+                data.append([para(row.get("label", ""))] + [""] * (columns - 1))
+                style.append(("SPAN", (0, i), (-1, i)))
         widths = [nr_w, CONTENT_W - nr_w - opt_w * len(options)] + [opt_w] * len(options)
-        return Table(data, colWidths=widths, style=TableStyle(style), repeatRows=1, hAlign="LEFT")
+        # Never split off the comments box alone: the last criterion goes with it.
+        last = len(data) - 3 if rows[-1]["kind"] == "field" else len(data) - 1
+        return Table(data, colWidths=widths, style=TableStyle(style), repeatRows=2, hAlign="LEFT",
+                     rowSplitRange=(0, last))
 
     def signature_block(self, row: Row) -> Flowable:
         labels = self.ctx["labels"]
         data = [[para(row["label"], "bold"), ""]]
         style = [("SPAN", (0, 0), (1, 0)), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                  ("BOX", (0, 0), (-1, -1), 0.6, GRID),
-                 ("BACKGROUND", (0, 0), (1, 0), colors.Color(.93, .93, .93))]
+                 ("BACKGROUND", (0, 0), (1, 0), HEADER_BG)]
         for f in row["fields"]:
             data.append([para(f["label"], "label"), self.text_field(f["name"], f"{row['label']}: {f['label']}")])
         data.append([para(labels["signature"], "label"),
@@ -230,28 +259,57 @@ class _Layout:
 
 
 def _page_decor(ctx: FormContext):
-    footer, page = ctx["footer"], ctx["labels"]["page"]
+    footer = ctx["footer"]
 
     def draw(canvas, doc) -> None:
         canvas.saveState()
         canvas.setFont(REGULAR, 7)
-        canvas.setFillColor(colors.Color(.4, .4, .4))
+        canvas.setFillColor(FOOTER_GREY)
         canvas.drawString(MARGIN, 10 * mm, footer)
-        canvas.drawRightString(PAGE_W - MARGIN, 10 * mm, f"{page} {doc.page}")
         canvas.restoreState()
 
     return draw
+
+
+def _numbered_canvas(page_of: str) -> type[Canvas]:
+    """A canvas that holds its pages until the end, to print "Page X of Y" on each."""
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict] = []
+
+        def showPage(self) -> None:  # noqa: N802 - ReportLab's name
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, 1):
+                self.__dict__.update(state)
+                self.saveState()
+                self.setFont(REGULAR, 7)
+                self.setFillColor(FOOTER_GREY)
+                self.drawRightString(PAGE_W - MARGIN, 10 * mm, page_of.format(page=number, pages=total))
+                self.restoreState()
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
 
 
 def render_pdf(ctx: FormContext) -> bytes:
     """The finished fillable PDF for one form context."""
     layout = _Layout(ctx)
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-        bottomMargin=MARGIN + 4 * mm, title=f"{ctx['form']['title']} – {ctx['mobility_id']}",
+    doc = BaseDocTemplate(
+        buffer, pagesize=A4, title=f"{ctx['form']['title']} – {ctx['mobility_id']}",
         author="ecvet-forms", creator="ecvet-forms", invariant=1, lang=ctx["lang"],
     )
-    decor = _page_decor(ctx)
-    doc.build(layout.story(), onFirstPage=decor, onLaterPages=decor)
+    # No frame padding: tables of the full content width then start at the margin like
+    # the text (ReportLab's default 6 pt padding pushed them 6 pt right, past the margin).
+    frame = Frame(MARGIN, MARGIN + 4 * mm, CONTENT_W, A4[1] - 2 * MARGIN - 4 * mm,
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    doc.addPageTemplates(PageTemplate(frames=[frame], onPage=_page_decor(ctx)))
+    doc.build(layout.story(), canvasmaker=_numbered_canvas(ctx["labels"]["page_of"]))
     return finish_pdf(buffer.getvalue(), ctx, layout.spots)

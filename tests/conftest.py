@@ -35,7 +35,7 @@ def run(*args: str) -> str:
     return subprocess.run(args, check=True, capture_output=True, text=True, timeout=120).stdout
 
 
-PAGE_DECOR = re.compile(r"^\x0c?(ECVET · .*|(Page|Seite) \d+)$", re.M)
+PAGE_DECOR = re.compile(r"^\x0c?(ECVET · .*|(Page|Seite) \d+( (of|von) \d+)?)$", re.M)
 
 
 def pdftotext(path: Path) -> str:
