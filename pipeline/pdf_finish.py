@@ -2,9 +2,10 @@
 
 The layout (`pipeline.render_pdf`) only reserves rectangles; here they become fields:
 
-- text fields whose `/DA` names DejaVu Sans, embedded *in full* as a simple TrueType
-  font in `/AcroForm /DR`, so what a host types in ş, ł, ț, Ω or Ж has glyphs;
-  `NeedAppearances` is never set (pdf-forms.md §3, pitfalls 2–5, 9);
+- text fields whose `/DA` names DejaVu Sans in `/AcroForm /DR`, a composite (Type0,
+  Identity-H) font over a subset that keeps every letter of the European scripts, so
+  what a filler draws from it in ş, ł, ț, Ω or Ж has glyphs (a simple WinAnsi TrueType
+  showed only Western letters); `NeedAppearances` is never set (pdf-forms.md §3);
 - radio groups built per the spec (the parent holds the field, kids only `/AS`), one
   group per criterion;
 - every widget owns its appearance streams: a filler that rewrites one field's
@@ -118,7 +119,8 @@ class _Builder:
             multiline = spot.kind == "multiline"
             self.fields.append(self.widget(
                 spot, page, FT=Name.Tx, T=String(spot.name), TU=String(spot.tooltip),
-                Ff=DO_NOT_SPELL_CHECK | (MULTILINE if multiline else 0),
+                # Spell-checking helps in free text; names, places and dates it only underlines.
+                Ff=MULTILINE if multiline else DO_NOT_SPELL_CHECK,
                 DA=String(MULTILINE_DA if multiline else SINGLE_LINE_DA), MK=mk,
                 AP=Dictionary(N=self._empty_box(x1 - x0, y1 - y0)),
             ))
@@ -144,19 +146,26 @@ class _Builder:
 
 
 def _field_font(pdf: pikepdf.Pdf) -> pikepdf.Object:
+    """The /DR field font: a Type0 (Identity-H) font over the DejaVu Sans subset of
+    `pipeline.fonts`, so appearances drawn from it can show every European script."""
     f = field_font()
     program = pikepdf.Stream(pdf, b"")
     program.write(f.program_deflated, filter=Name.FlateDecode)
     program.Length1 = f.program_length
     descriptor = Dictionary(
-        Type=Name.FontDescriptor, FontName=Name("/DejaVuSans"), Flags=f.flags,
+        Type=Name.FontDescriptor, FontName=Name(f"/{f.base_font}"), Flags=f.flags,
         FontBBox=Array(f.bbox), ItalicAngle=f.italic_angle, Ascent=f.ascent, Descent=f.descent,
         CapHeight=f.cap_height, StemV=f.stem_v, FontFile2=program,
     )
+    descendant = Dictionary(
+        Type=Name.Font, Subtype=Name.CIDFontType2, BaseFont=Name(f"/{f.base_font}"),
+        CIDSystemInfo=Dictionary(Registry=String("Adobe"), Ordering=String("Identity"), Supplement=0),
+        FontDescriptor=pdf.make_indirect(descriptor), DW=1000,
+        W=Array([0, Array(f.widths)]), CIDToGIDMap=Name.Identity,
+    )
     return pdf.make_indirect(Dictionary(
-        Type=Name.Font, Subtype=Name.TrueType, BaseFont=Name("/DejaVuSans"),
-        FirstChar=32, LastChar=255, Widths=Array(f.widths), Encoding=Name.WinAnsiEncoding,
-        FontDescriptor=pdf.make_indirect(descriptor),
+        Type=Name.Font, Subtype=Name.Type0, BaseFont=Name(f"/{f.base_font}"), Encoding=Name("/Identity-H"),
+        DescendantFonts=Array([pdf.make_indirect(descendant)]), ToUnicode=pdf.make_stream(f.to_unicode),
     ))
 
 
