@@ -397,6 +397,11 @@ COMMON_LABELS = {
     "page": N_("Page"),
     # the page footer, e.g. "Page 2 of 3"
     "page_of": N_("Page {page} of {pages}"),
+    # the DOCX's note for a form completed on paper (the PDF has its own instructions)
+    "paper_instructions": N_(
+        "How to complete this form on paper: print it, fill in the empty boxes by hand in block "
+        "letters, tick one box per criterion, and have each person sign and date their own signature "
+        "block. Return the signed original, or a complete scan of it, to the sending organisation."),
     "mobility": N_("Mobility"),
     "signature": N_("Signature"),
     "sign_here": N_("Sign here (digital signature)"),

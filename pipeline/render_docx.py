@@ -3,8 +3,10 @@
 docxtpl's preprocessing of a template (its `patch_xml`, then Jinja compilation) is done
 once per form and process; each document only renders and zips (fastpath.md route d2).
 Autoescape is on (a raw `&` or `<` would make docxtpl silently drop a paragraph) and
-undefined variables are errors. Blank answer lines stand where the PDF has form fields,
-so the school's file copy shows the same content as the PDF.
+undefined variables are errors. The DOCX is for paper: empty write-in boxes stand where the
+PDF has form fields (sized to the expected answer), annex II's grid has a box per rating,
+signature blocks are small tables, and the PDF's "type into the fields in Acrobat" note is
+left out (a paper note comes from the `paper_instructions` label when a catalog has it).
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined, Template
 
 from pipeline.context import FormContext, Row
+from pipeline.formdefs import RATING_OPTIONS
+from pipeline.i18n import translator
 from pipeline.paths import TEMPLATES_DIR
 
-BLANK = "_" * 34
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # zip entries carry no run time: re-runs are byte-identical
 
 
@@ -30,39 +33,72 @@ def _jinja_env() -> Environment:
     return Environment(autoescape=True, undefined=StrictUndefined)
 
 
-def _cell(row: Row, labels: dict[str, str]) -> dict[str, object]:
+def _row(row: Row) -> dict[str, object]:
     kind = row["kind"]
-    if kind == "value":
-        return {"label": row["label"], "value": row["value"], "strong": False}
-    if kind == "heading":
-        return {"label": row["label"], "value": row["value"], "strong": True}
+    if kind == "field":  # an empty box, one 0.6 cm line per expected line of the answer
+        return {"kind": kind, "label": row["label"], "blank": "\n" * (max(1, row.get("lines", 1)) - 1)}
+    if kind in ("value", "heading"):
+        return {"kind": kind, "label": row["label"], "value": row["value"]}
     if kind in ("note", "group"):
-        return {"label": row["label"], "value": "", "strong": kind == "group"}
-    if kind == "field":
-        lines = max(1, row.get("lines", 1))
-        return {"label": row["label"], "value": "\n".join([BLANK] * lines), "strong": False}
+        return {"kind": kind, "label": row["label"]}
     if kind == "criterion":
-        choices = "   ".join(f"☐ {o['short']}" for o in row["options"])  # the legend explains them
-        return {"label": f"{row['nr']}. {row['label']}", "value": choices, "strong": False}
-    if kind == "signature":
-        lines = [f"{f['label']}: {BLANK}" for f in row["fields"]] + [f"{labels['signature']}: {BLANK}"]
-        return {"label": row["label"], "value": "\n".join(lines), "strong": False}
+        return {"kind": kind, "nr": row["nr"], "label": row["label"]}
     raise ValueError(f"row kind {kind!r} has no DOCX rendering")
+
+
+def _blocks(rows: list[Row], labels: dict[str, str], lang: str) -> list[dict[str, object]]:
+    """Consecutive rows of one kind share a table, as in the PDF: plain label/value rows,
+    annex II's grid (groups and criteria; a column per rating option, headed by its short
+    label), and one table per signature block.
+    `keep_next`: the block ends with a heading or note that belongs to the next block."""
+    blocks: list[dict[str, object]] = []
+    for row in rows:
+        kind = row["kind"]
+        if kind == "signature":
+            blocks.append({"kind": "signature", "label": row["label"], "signature": labels["signature"],
+                           "fields": [f["label"] for f in row["fields"]], "keep_next": False})
+            continue
+        table = "ratings" if kind in ("group", "criterion") else "plain"
+        if not blocks or blocks[-1]["kind"] != table:
+            blocks.append({"kind": table, "rows": []})
+            if table == "ratings":
+                blocks[-1].update(nr=labels["nr"], criterion=labels["criterion"], options=[])
+        if kind == "criterion" and not blocks[-1]["options"]:
+            blocks[-1]["options"] = [o["short"] for o in row["options"]]
+        blocks[-1]["rows"].append(_row(row))
+    for block in blocks:
+        if block["kind"] == "ratings" and not block["options"]:  # groups without criteria
+            block["options"] = [translator(lang).gettext(short) for _, _, short in RATING_OPTIONS]
+        if block["kind"] != "signature":
+            block["keep_next"] = block["rows"][-1]["kind"] in ("heading", "note", "group")
+    return blocks
+
+
+def _date(value: object) -> str:
+    """A W3CDTF timestamp for the core properties, from a date the cohort's data decides."""
+    if not value:
+        return ""
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return text if "T" in text else f"{text}T00:00:00Z"
 
 
 def docx_context(ctx: FormContext) -> dict[str, object]:
     labels = ctx["labels"]
+    before, _, rest = labels["page_of"].partition("{page}")
+    between = rest.partition("{pages}")[0]
     return {
         "form": ctx["form"],
-        "intro": ctx["intro"],
+        "intro": ctx["intro"],  # the PDF's filling instructions are `pdf_intro`: not on paper
+        "instructions": labels["paper_instructions"],
         "sections": [
             {"heading": f"{s['number']}{'' if '.' in s['number'] else '.'} {s['title']}",
-             "rows": [_cell(r, labels) for r in s["rows"]]}
+             "blocks": _blocks(s["rows"], labels, ctx["lang"])}
             for s in ctx["sections"]
         ],
         "core": {"title": f"{ctx['form']['title']} – {ctx['mobility_id']}", "language": ctx["lang"],
-                 "subject": ctx["identity"].compose()},
+                 "subject": ctx["identity"].compose(), "date": _date(ctx.get("generated_on"))},
         "footer": ctx["footer"],
+        "page": {"label": before.rstrip(), "of": between},
     }
 
 
@@ -72,6 +108,7 @@ class CompiledTemplate:
     with Jinja tags compiled, and the other zip members kept as bytes."""
 
     members: tuple[tuple[str, bytes | Template], ...]
+    rating_columns: int  # annex II's grid has one column per rating option
 
 
 # Parts that carry Jinja tags: the body, headers/footers and the core properties.
@@ -83,16 +120,18 @@ def compiled(form_id: str) -> CompiledTemplate:
     """docxtpl's own preprocessing (`patch_xml`), done once instead of per document."""
     path = TEMPLATES_DIR / f"{form_id}.docx"
     members = []
+    columns = 0
     with zipfile.ZipFile(path) as archive:
         for name in archive.namelist():
             data = archive.read(name)
             if TEMPLATED.match(name):
                 xml = _docxtpl().patch_xml(data.decode("utf-8"))
+                columns = max(columns, len(set(re.findall(r"block\.options\[(\d+)\]", xml))))
                 xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)  # as docxtpl's render_xml_part
                 members.append((name, _jinja_env().from_string(xml)))
             else:
                 members.append((name, data))
-    return CompiledTemplate(tuple(members))
+    return CompiledTemplate(tuple(members), columns)
 
 
 def _finish_part(xml: str) -> str:
@@ -112,6 +151,11 @@ def render_docx(ctx: FormContext) -> bytes:
     """Render one document: per document only the Jinja render and the zip write."""
     template = compiled(ctx["form"]["id"])
     values = docx_context(ctx)
+    for section in values["sections"]:
+        for block in section["blocks"]:
+            if block["kind"] == "ratings" and len(block["options"]) != template.rating_columns:
+                raise ValueError(f"{ctx['form']['id']}.docx has {template.rating_columns} rating columns, "
+                                 f"the form {len(block['options'])} options: run `make templates`")
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, member in template.members:
