@@ -131,10 +131,12 @@ NOT_APPLICABLE = N_("Not applicable.")
 NONE = N_("None.")
 # What the host reads at the top of every fillable PDF (never in the DOCX, which is paper).
 RETURN_INSTRUCTIONS = N_(
-    "How to complete and return this form: open it in Adobe Acrobat Reader (free) or in "
-    "your web browser, type into the fields, sign in the signature fields and save. Send the "
-    "saved PDF file back to the sending organisation by e-mail. Please return the PDF file "
-    "itself, not a printed and scanned copy: its answers are read by software."
+    "How to complete and return this form: open it in Adobe Acrobat Reader (free) or Firefox, "
+    "type into the fields, sign in the signature fields and save. Send the saved PDF file back "
+    "to the sending organisation by e-mail. Please return the PDF file itself, not a printed "
+    "and scanned copy: its answers are read by software. In Chrome or Edge some letters "
+    "(e.g. ș ț İ ş ğ ą ė, Greek, Cyrillic, € and „“) may not show once saved; what you typed is "
+    "still stored correctly, but to see it use Acrobat Reader or Firefox."
 )
 SIGNING_HELP = N_(
     "No digital ID yet? In Adobe Acrobat Reader, click a signature field, choose “Configure "

@@ -38,8 +38,8 @@ if TYPE_CHECKING:
 
 RADIO_SIZE = 11.0
 SINGLE_LINE_DA = f"/{FIELD_FONT_NAME} 9 Tf 0 g"
-# Size 0 = auto: viewers and pypdf then wrap long answers inside the box.
-MULTILINE_DA = f"/{FIELD_FONT_NAME} 0 Tf 0 g"
+# A fixed readable size: a long answer scrolls in the viewer instead of shrinking to 4 pt.
+MULTILINE_DA = f"/{FIELD_FONT_NAME} 10 Tf 0 g"
 RADIO_DA = "/ZaDb 0 Tf 0 g"
 
 # Field flags (PDF 32000-1, 12.7.4)
