@@ -252,3 +252,22 @@ def test_field_font_is_composite_and_covers_the_scripts(minimal_out):
     cmap = program.getBestCmap()
     missing = [c for c in "".join(glyphs.SCRIPTS.values()) if ord(c) not in cmap]
     assert not missing
+
+
+@pytest.mark.parametrize("engine", ["pdfium", "mupdf", "poppler"])
+def test_ingest_keeps_a_readable_copy_of_a_chrome_filled_return(minimal_out, make_cohort, tmp_path, engine):
+    """Typed in Chrome, some letters do not show in the saved file; the archive's readable
+    copy, redrawn from the stored values, shows every one in every engine."""
+    from pipeline.read.archive import RETURNED, ingest
+
+    _engine_available(engine)
+    typed = _typed(minimal_out, tmp_path, need_appearances=False)
+    cohort = make_cohort()
+    done = ingest(cohort, list(typed.values()))
+    assert [d.outcome for d in done] == ["stored"] * len(typed)
+    for script, path in typed.items():
+        sha = __import__("hashlib").sha256(path.read_bytes()).hexdigest()
+        folder = cohort / RETURNED / "m1" / "skills-assessment" / sha
+        assert (folder / "original.pdf").read_bytes() == path.read_bytes()
+        problems = glyphs.missing_in(folder / "readable.pdf", engine, {TYPED_FIELD: glyphs.SCRIPTS[script][:10]})
+        assert not problems, (script, problems)

@@ -6,6 +6,7 @@ with the cohort's inputs, not in the disposable `outputs/`:
 
     inputs/<cohort>/returned/<mobility-id>/<form>/<sha256>/original.<pdf|xfdf|fdf>
                                                          /read.json
+                                                         /readable.pdf  (PDF returns)
 
 - Content-addressed: the folder is the SHA-256 of the original bytes, so ingesting the
   same file again changes nothing, and every different return of a form is kept (history).
@@ -14,6 +15,8 @@ with the cohort's inputs, not in the disposable `outputs/`:
   and synced, so a killed ingest leaves no half-stored return (the next ingest removes
   its leftovers).
 - One ingest at a time per cohort: an exclusive lock on `returned/.lock`.
+- `readable.pdf` (`pipeline.read.readable`) shows what the host typed in any viewer, even
+  where Chrome drew it without some letters; the original stays the evidence.
 """
 
 from __future__ import annotations
@@ -33,10 +36,12 @@ from pipeline.errors import PipelineError
 from pipeline.read.agreed import CohortView, compare
 from pipeline.read.batch import SUFFIXES, expand
 from pipeline.read.document import read_path
+from pipeline.read.readable import readable_copy
 from pipeline.read.sandbox import Sandbox, SandboxFailure
 
 RETURNED = "returned"
 READ_JSON = "read.json"
+READABLE = "readable.pdf"
 STAGING = ".staging-"
 
 
@@ -115,10 +120,16 @@ def _ingest_one(root: Path, path: Path, view: CohortView, box: Sandbox, trust_ro
         if (final / READ_JSON).is_file():
             return Ingested(path, "unchanged", json.loads((final / READ_JSON).read_text(encoding="utf-8")))
         # microseconds: returns ingested one after the other (under the lock) keep their order
+        if result["document"]["format"] == "pdf":
+            try:
+                (stage / READABLE).write_bytes(box.run(readable_copy, data))
+            except Exception:  # noqa: BLE001 - a view for convenience: the return is stored without it
+                result["problems"].append({"severity": "warning", "field": "",
+                                           "message": "no readable copy could be drawn; open the original"})
         result["ingested_at"] = dt.datetime.now(dt.timezone.utc).isoformat()
         (stage / READ_JSON).write_text(json.dumps(result, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
                                        encoding="utf-8")
-        for written in (original, stage / READ_JSON, stage):
+        for written in [*stage.iterdir(), stage]:
             _fsync(written)
         final.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.rename(stage, final)
