@@ -63,6 +63,7 @@ class FormContext(TypedDict):
     fields: list[FieldSpec]  # every form field, from the one field rule
     field_map: dict[str, str]  # PDF field name → JSON pointer of the returned data
     identity: DocumentIdentity
+    generated_on: str | None  # the cohort's issue date (data, not the clock), or None
     footer: str  # identifies the document on every page, in both formats
 
 
@@ -308,6 +309,7 @@ def build_context(form: Form, mobility: dict, tr: Translator) -> FormContext:
         "fields": specs,
         "field_map": {s.name: s.pointer for s in specs},
         "identity": identity,
+        "generated_on": mobility.get("issued_on"),
     }
 
 

@@ -96,7 +96,7 @@ def docx_context(ctx: FormContext) -> dict[str, object]:
             for s in ctx["sections"]
         ],
         "core": {"title": f"{ctx['form']['title']} – {ctx['mobility_id']}", "language": ctx["lang"],
-                 "subject": ctx["identity"].compose(), "date": _date(ctx.get("generated_on"))},
+                 "subject": ctx["identity"].compose(), "date": _date(ctx["generated_on"])},
         "footer": ctx["footer"],
         "page": {"label": before.rstrip(), "of": between},
     }

@@ -99,6 +99,7 @@ def resolve(cohort: Cohort, source: SourceFile, index: Index | None = None) -> d
         "cohort_id": cohort.id,
         "languages": m.get("languages") or c["languages"],
         "primary_language": c["primary_language"],
+        "issued_on": c.get("issued_on"),
         "organisations": orgs,
         # Annex II's "host company" is the workplace; many mobilities have no separate one.
         "host_company": orgs["host_company"] or orgs["host"],

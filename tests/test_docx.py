@@ -10,6 +10,7 @@ import docx
 import pytest
 
 from pipeline.formdefs import FORMS
+from pipeline.generate import generate
 from tests.conftest import DEMO, MINIMAL, printed_texts, squash
 from tests.test_pdf import contexts
 
@@ -416,3 +417,15 @@ def test_a_stale_template_fails_loudly():
                 row["options"] = [*row["options"], {"value": "x", "label": "extra", "short": "x"}]
     with pytest.raises(ValueError, match="make templates"):
         render_docx(ctx)
+
+
+def test_docx_creation_date_comes_from_the_cohort_not_the_clock(make_cohort, tmp_path):
+    import datetime as dt
+
+    import docx
+
+    issued = make_cohort(lambda cohort, m: cohort.update(issued_on="2027-01-15"), name="issued")
+    generate(issued, tmp_path / "out", formats=["docx"], forms=["learning-agreement"], langs=["en"])
+    props = docx.Document(tmp_path / "out" / "issued" / "m1" / "learning-agreement.en.docx").core_properties
+    assert props.created == dt.datetime(2027, 1, 15, tzinfo=dt.timezone.utc) == props.modified
+    assert props.title.startswith("Learning Agreement – m1")
