@@ -296,9 +296,9 @@ def build_context(form: Form, mobility: dict, tr: Translator) -> FormContext:
                                 content=content_hash(form, mobility, tr.lang, specs))
     return {
         "form": {"id": form.id, "code": form.code, "annex": form.annex, "version": form.version,
-                 "title": g(form.title), "annex_label": f"{g(COMMON_LABELS['annex'])} {form.annex}"},
-        "footer": (f"ECVET · {g(form.title)} · {g(COMMON_LABELS['mobility'])} {mobility['id']} · "
-                   f"{tr.lang} · {g(COMMON_LABELS['template'])} {form.version}"),
+                 "title": g(form.title), "annex_label": g(COMMON_LABELS["annex"]).format(number=form.annex)},
+        "footer": g(COMMON_LABELS["footer"]).format(form=g(form.title), mobility=mobility["id"], lang=tr.lang,
+                                                    version=form.version),
         "lang": tr.lang,
         "mobility_id": mobility["id"],
         "cohort_id": mobility["cohort_id"],

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pipeline.i18n import N_
+from pipeline.i18n import N_, NC_
 
 
 @dataclass(frozen=True)
@@ -116,10 +116,13 @@ RATING_OPTIONS: tuple[tuple[str, str, str], ...] = (
     ("1", N_("1 – satisfactory"), "1"),
     ("2", N_("2 – good"), "2"),
     ("3", N_("3 – very good"), "3"),
-    ("not_assessed", N_("n/a – not assessed"), N_("n/a")),
+    # TRANSLATORS: the "not assessed" column of the rating grid: a short abbreviation
+    # (about 4 characters) and its explanation in the legend
+    ("not_assessed", N_("n/a – not assessed"), NC_("rating column", "n/a")),
 )
 
 CRITERIA_GROUPS = {
+    # TRANSLATORS: groups of criteria in the Skills Assessment (annex II)
     "health_safety": N_("Health and Safety Rules"),
     "language": N_("Language skills"),
     "social": N_("Social skills"),
@@ -188,7 +191,7 @@ LEARNING_AGREEMENT = Form(
             Show(N_("Male / Female"), "learner.gender", "gender"),
             Note(N_("Contact details of parents or legal guardian of the learner (if applicable):")),
             Note(NOT_APPLICABLE, when="!learner.guardian"),
-            Show(N_("Name"), "learner.guardian.name", when="learner.guardian"),
+            Show(NC_("person", "Name"), "learner.guardian.name", when="learner.guardian"),
             Show(N_("Relationship to the learner"), "learner.guardian.relationship", when="learner.guardian"),
             Show(N_("Address"), "learner.guardian.address", "address", when="learner.guardian"),
             Show(N_("Telephone"), "learner.guardian.phone", when="learner.guardian"),
@@ -224,13 +227,13 @@ LEARNING_AGREEMENT = Form(
             Show(N_("Europass Certificate Supplement"),
                  "enclosures.qualification.europass_certificate_supplement", "tick"),
             Show(N_("European Skills Passport"), "enclosures.qualification.european_skills_passport", "tick"),
-            Show(N_("Other"), "enclosures.qualification.other"),
+            Show(NC_("enclosure", "Other"), "enclosures.qualification.other"),
         )),
         Section("4", N_("Learning outcomes to be achieved during mobility"), (
             ForEachUnit((
                 Heading(N_("Title of unit(s)/groups of learning outcomes/parts of units to be acquired"),
                         "unit", "unit"),
-                Show(N_("Type"), "unit.granularity", "granularity"),
+                Show(NC_("unit granularity", "Type"), "unit.granularity", "granularity"),
                 Show(N_("Number of ECVET points to be acquired while abroad"), "unit.ecvet_points", "number"),
                 Show(N_("Learning outcomes to be achieved"), "unit.learning_outcomes", "outcomes"),
             )),
@@ -244,13 +247,13 @@ LEARNING_AGREEMENT = Form(
                  "enclosures.learning_outcomes.activity_descriptions", "tick"),
             Show(N_("Individual's development plan when abroad"),
                  "enclosures.learning_outcomes.development_plan", "tick"),
-            Show(N_("Other"), "enclosures.learning_outcomes.other"),
+            Show(NC_("enclosure", "Other"), "enclosures.learning_outcomes.other"),
         )),
         Section("5", N_("Assessment and documentation"), (
             Show(N_("Responsible for assessing the learner's performance (name, organisation, role)"),
                  "assessment.assessors", "responsible"),
             Show(N_("Date(s) of assessment"), "assessment.dates", "dates"),
-            Show(N_("Method"), "assessment.method"),
+            Show(NC_("assessment", "Method"), "assessment.method"),
             Show(N_("How and when will the assessment be recorded?"), "assessment.recording"),
             Note(N_("It includes – ticked as appropriate:")),
             Show(N_("Detailed information about the assessment procedure (e.g. methods, criteria, "
@@ -260,7 +263,7 @@ LEARNING_AGREEMENT = Form(
                  "enclosures.assessment.documentation_template", "tick"),
             Show(N_("Individual's development plan when abroad"),
                  "enclosures.assessment.development_plan", "tick"),
-            Show(N_("Other"), "enclosures.assessment.other"),
+            Show(NC_("enclosure", "Other"), "enclosures.assessment.other"),
         )),
         Section("6", N_("Validation and recognition"), (
             Show(N_("Person(s) responsible for validating the learning outcomes (person, organisation, role)"),
@@ -275,17 +278,17 @@ LEARNING_AGREEMENT = Form(
         Section("7", N_("Signatures"), (
             Signature("host", N_("Host organisation/country"), org="organisations.host"),
             Signature("home", N_("Home organisation/country"), org="organisations.home"),
-            Signature("learner", N_("Learner"), with_role=False),
+            Signature("learner", NC_("signing party", "Learner"), with_role=False),
             Signature("intermediary", N_("Intermediary organisation (if applicable)"),
                       when="organisations.intermediary", org="organisations.intermediary"),
             Signature("guardian", N_("Parent or legal guardian (if applicable)"), when="is_minor"),
         )),
         # Optional in annex I: one line saying so when there is nothing to say.
-        Section("8", N_("Additional information"), (
-            Show(N_("Additional information"), "additional_information"),
+        Section("8", NC_("section title", "Additional information"), (
+            Show(NC_("row label", "Additional information"), "additional_information"),
         ), when="additional_information", otherwise=NONE),
-        Section("9", N_("Annexes"), (
-            Show(N_("Annexes"), "annexes", "lines"),
+        Section("9", NC_("section title", "Annexes"), (
+            Show(NC_("row label", "Annexes"), "annexes", "lines"),
         ), when="annexes", otherwise=NONE),
     ),
 )
@@ -303,7 +306,7 @@ SKILLS_ASSESSMENT = Form(
             Show(N_("Sending organisation"), "organisations.home.name"),
             Show(N_("Coordinator organisation"), "organisations.coordinator.name"),
             Show(N_("Host company"), "host_company.name"),
-            Show(N_("Period"), "period", "period"),
+            Show(NC_("mobility period", "Period"), "period", "period"),
         )),
         Section("2", N_("Knowledge and skills: evaluation"), (
             Note(N_("Legend: 1 – satisfactory; 2 – good; 3 – very good; n/a – not assessed (a criterion "
@@ -315,7 +318,7 @@ SKILLS_ASSESSMENT = Form(
                      kind="multiline", lines=5, by="supervisor", required=False),
             )),
         )),
-        Section("3", N_("Supervisor"), (
+        Section("3", NC_("section title", "Supervisor"), (
             Signature("supervisor", N_("Supervisor's signature"), org="host_company"),
         )),
     ),
@@ -368,7 +371,7 @@ PERSONAL_TRANSCRIPT = Form(
         )),
         Section("5", N_("Signatures"), (
             Signature("host", N_("Host organisation/country"), org="organisations.host"),
-            Signature("learner", N_("Learner"), with_role=False),
+            Signature("learner", NC_("signing party", "Learner"), with_role=False),
         )),
     ),
 )
@@ -388,45 +391,53 @@ def declaration(form_id: str, version: str) -> Form | None:
 # Labels of the signature blocks' fields: (key, label, kind).
 SIGNATURE_FIELDS = (
     ("name", N_("Name and surname"), "text"),
-    ("role", N_("Role"), "text"),
-    ("place", N_("Place"), "text"),
+    # TRANSLATORS: the signer's role or position in the organisation; a short field label
+    ("role", NC_("signature block", "Role"), "text"),
+    # TRANSLATORS: where the form is signed (a town); a short field label
+    ("place", NC_("signature block", "Place"), "text"),
+    # TRANSLATORS: keep the day-month-year order; translate the letters (e.g. TT.MM.JJJJ)
     ("date", N_("Date (dd/mm/yyyy)"), "date"),
 )
 
 # Everything else a document prints that is not a section label.
 COMMON_LABELS = {
-    "annex": N_("Annex"),
-    "page": N_("Page"),
-    # the page footer, e.g. "Page 2 of 3"
+    # TRANSLATORS: above the form's title, e.g. "Annex II"; {number} is a Roman numeral
+    "annex": N_("Annex {number}"),
+    # TRANSLATORS: the page footer, e.g. "Page 2 of 3"
     "page_of": N_("Page {page} of {pages}"),
-    # the DOCX's note for a form completed on paper (the PDF has its own instructions)
+    # TRANSLATORS: the small identifying line at the foot of every page; {form} is the
+    # translated form title, {mobility} an id, {lang} a language code, {version} a number
+    "footer": N_("ECVET · {form} · mobility {mobility} · {lang} · template version {version}"),
+    # TRANSLATORS: the DOCX's note for a form completed on paper (the PDF has its own)
     "paper_instructions": N_(
         "How to complete this form on paper: print it, fill in the empty boxes by hand in block "
         "letters, tick one box per criterion, and have each person sign and date their own signature "
         "block. Return the signed original, or a complete scan of it, to the sending organisation."),
-    "mobility": N_("Mobility"),
-    "signature": N_("Signature"),
+    # TRANSLATORS: row label beside the digital signature box
+    "signature": NC_("signature block", "Signature"),
+    # TRANSLATORS: small grey hint inside the empty digital signature box (about 40 characters)
     "sign_here": N_("Sign here (digital signature)"),
+    # TRANSLATORS: column heading of the Skills Assessment grid, above the criteria
     "criterion": N_("Assessment criteria"),
-    "nr": N_("Nr"),
-    "yes": N_("yes"),
-    "no": N_("no"),
-    # the mobility period, e.g. "01/03/2027 to 26/03/2027 (4 weeks)"
+    # TRANSLATORS: narrow column heading "number" (about 3 characters), e.g. "Nr", "N°"
+    "nr": NC_("column heading", "Nr"),
+    # TRANSLATORS: the mobility period, e.g. "01/03/2027 to 26/03/2027 (4 weeks)";
+    # {duration} is already translated ("4 weeks", "3 weeks and 2 days")
     "period": N_("{start} to {end} ({duration})"),
-    "template": N_("template version"),
-    "to_fill": N_("To be completed by the host organisation, the learner or the supervisor"),
-    "knowledge": N_("Knowledge"),
-    "skill": N_("Skill"),
-    "competence": N_("Competence"),
-    "female": N_("Female"),
-    "male": N_("Male"),
-    "diverse": N_("Diverse"),
-    "unspecified": N_("Not specified"),
-    "unit": N_("Unit"),
-    "group_of_learning_outcomes": N_("Group of learning outcomes"),
-    "part_of_unit": N_("Part of a unit"),
-    "fax": N_("fax"),
-    "mobile": N_("mobile"),
-    "phone": N_("phone"),
-    "points": N_("ECVET points"),
+    # TRANSLATORS: kinds of learning outcome, each followed by ": " and the outcome
+    "knowledge": NC_("learning outcome", "Knowledge"),
+    "skill": NC_("learning outcome", "Skill"),
+    "competence": NC_("learning outcome", "Competence"),
+    # TRANSLATORS: the learner's gender, printed as a value
+    "female": NC_("gender", "Female"),
+    "male": NC_("gender", "Male"),
+    "diverse": NC_("gender", "Diverse"),
+    "unspecified": NC_("gender", "Not specified"),
+    # TRANSLATORS: what a unit of learning outcomes is, printed as the value of "Type"
+    "unit": NC_("unit granularity", "Unit"),
+    "group_of_learning_outcomes": NC_("unit granularity", "Group of learning outcomes"),
+    "part_of_unit": NC_("unit granularity", "Part of a unit"),
+    # TRANSLATORS: after a telephone number, in brackets: "+43 512 555 (fax)"
+    "fax": NC_("telephone kind", "fax"),
+    "mobile": NC_("telephone kind", "mobile"),
 }

@@ -26,12 +26,32 @@ DOMAIN = "messages"
 
 # The CLDR locale a bare language renders with: European conventions for English
 # (day before month), the language itself elsewhere.
-RENDER_LOCALE = {"en": "en_GB"}
+RENDER_LOCALE = {"en": "en_GB", "pt": "pt_PT"}
 
 
 def N_(message: str) -> str:
     """Mark a string for extraction by `pybabel extract -k N_`; translated at render time."""
     return message
+
+
+class Message(str):
+    """A msgid with a msgctxt: a short word whose translation depends on where it stands
+    ("Other" enclosure, "Name" of a person). It is still the English text itself."""
+
+    context: str
+
+    def __new__(cls, context: str, message: str) -> "Message":
+        new = super().__new__(cls, message)
+        new.context = context
+        return new
+
+    def __reduce__(self) -> tuple:
+        return Message, (self.context, str.__str__(self))
+
+
+def NC_(context: str, message: str) -> Message:  # noqa: N802 - gettext's naming
+    """Mark a msgid with its msgctxt (`pybabel extract -k NC_:1c,2`)."""
+    return Message(context, message)
 
 
 @lru_cache(maxsize=None)
@@ -57,7 +77,7 @@ def _catalog(lang: str) -> dict[str, str]:
     with open(LOCALES_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po", "rb") as po:
         catalog = read_po(po, locale=lang)
     return {
-        m.id: m.string
+        (m.context, m.id): m.string
         for m in catalog
         if m.id and isinstance(m.id, str) and m.string and not m.fuzzy
     }
@@ -68,11 +88,12 @@ class Translator:
     """Everything language-specific a renderer needs, for one language."""
 
     lang: str
-    _messages: dict[str, str] = field(repr=False, compare=False, default_factory=dict)
+    _messages: dict[tuple[str | None, str], str] = field(repr=False, compare=False, default_factory=dict)
     locale: Locale = field(compare=False, default=None)  # type: ignore[assignment]
 
     def gettext(self, message: str) -> str:
-        return self._messages.get(message, message)
+        """The translation, looked up with the message's msgctxt if it has one."""
+        return self._messages.get((getattr(message, "context", None), message), str.__str__(message))
 
     def date(self, value: str | dt.date | None) -> str:
         """Numeric, in the locale's order with day and month in two digits and the year in
