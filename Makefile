@@ -55,7 +55,7 @@ i18n-compile: $(BIN)/ecvet ## Build the .mo files (not committed; the tool reads
 	$(BIN)/pybabel compile -D messages -d $(LOCALES) --statistics
 
 i18n-check: $(BIN)/ecvet ## Every catalog complete, no fuzzy, placeholders kept, messages.pot current
-	$(BIN)/ecvet i18n check
+	$(BIN)/ecvet i18n check --locales $(LOCALES)
 
 catalogs: i18n-update ## Same as i18n-update
 

@@ -15,7 +15,7 @@ from babel import localedata
 
 from pipeline.errors import Problem, ValidationFailed
 from pipeline.fonts import printable_characters
-from pipeline.i18n import available_languages
+from pipeline.i18n import HOST, host_language, language_problem, languages_of
 from pipeline.load import Cohort, SourceFile, load_cohort
 from pipeline.resolve import Index, age_on, merged
 
@@ -65,8 +65,8 @@ def _cohort_problems(source: SourceFile, index: Index) -> Iterator[Problem]:
             if counts[entry.get("id")] > 1:
                 yield p(f"/{key}/{i}/id", f"duplicate id '{entry['id']}': ids must be unique within {key}")
     for i, lang in enumerate(c.get("languages", [])):
-        if lang not in available_languages():
-            yield p(f"/languages/{i}", _unknown_language(lang))
+        if language_problem(lang):
+            yield p(f"/languages/{i}", language_problem(lang))
     for i, org in enumerate(c.get("organisations", [])):
         for key in ("contact_person", "tutor"):
             if org.get(key) and org[key] not in index.persons:
@@ -101,8 +101,16 @@ def _mobility_problems(cohort: Cohort, source: SourceFile, index: Index) -> Iter
         return (source.name, f"/{section}") if section in raw else (cohort_name, f"/defaults/{section}")
 
     for i, lang in enumerate(raw.get("languages", [])):
-        if lang not in available_languages():
-            yield p(f"/languages/{i}", _unknown_language(lang))
+        if language_problem(lang):
+            yield p(f"/languages/{i}", language_problem(lang))
+    languages = raw.get("languages") or cohort.cohort.data.get("languages", [])
+    host = index.organisations.get((m.get("organisations") or {}).get("host") or "")
+    if host and any(HOST in languages_of(lang) for lang in languages):
+        country = (host.get("address") or {}).get("country")
+        if host_language(country or "") is None:
+            name, ptr = (source.name, "/languages") if "languages" in raw else (cohort_name, "/languages")
+            yield Problem(name, ptr, f"'{HOST}' stands for the host country's language, but no catalog covers "
+                                     f"{country}'s official languages: add one (make i18n-init) or name the language")
 
     orgs = m.get("organisations", {})
     for role, oid in orgs.items():
@@ -177,7 +185,7 @@ def _translation_problems(source: SourceFile, data: dict, languages: list[str], 
                                             "is the cohort's primary_language and the fallback for every "
                                             "other language")
             continue
-        for lang in languages:
+        for lang in sorted({part for spec in languages for part in languages_of(spec) if part != HOST}):
             if lang not in text:
                 yield Problem(source.name, ptr, f"no '{lang}' version: the '{primary}' text is used on "
                                                 f"'{lang}' forms; add a '{lang}' entry to translate it", True)
@@ -280,7 +288,3 @@ def _unknown(kind: str, value: Any, known: dict) -> str:
     hint = ", ".join(sorted(known)[:8]) or "none defined"
     return f"unknown {kind} '{value}': use the id of one defined in cohort.json ({hint})"
 
-
-def _unknown_language(lang: str) -> str:
-    return (f"unknown language '{lang}': no catalog forms/locales/{lang}/. "
-            f"Available: {', '.join(available_languages())}")

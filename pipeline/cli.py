@@ -75,7 +75,8 @@ def validate_command(cohort: Path) -> None:
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("outputs"),
               show_default=True, help="Folder to write into; documents go to OUT/<cohort>/<mobility>/.")
 @click.option("--lang", "langs", multiple=True, metavar="LANG",
-              help=f"Only this language (repeatable). Default: each mobility's languages. "
+              help=f"Only this language (repeatable): a code, 'host' (the host country's language) or a "
+                   f"pair for bilingual forms ('de+en', 'host+en'). Default: each mobility's languages. "
                    f"Available: {', '.join(available_languages()) or 'none'}.")
 @click.option("--form", "forms", multiple=True, type=click.Choice(list(FORMS)),
               help="Only this form (repeatable). Default: all three.")
@@ -214,3 +215,37 @@ def status_command(cohort: Path, out_dir: Path) -> None:
     rows = [(r.mobility, r.form, r.generated, str(r.returned), r.signed, r.problems)
             for r in status(cohort, ids, out_dir)]
     click.echo(table(("mobility", "form", "generated", "returned", "signed by (latest)", "problems (latest)"), rows))
+
+
+@main.group("i18n")
+def i18n_group() -> None:
+    """Translation catalogs: their state, and the gate every shipped language must pass.
+
+    To add a language: make i18n-init LANG=xx, translate forms/locales/xx/LC_MESSAGES/
+    messages.po (any gettext editor), then make i18n-check.
+    """
+
+
+LOCALES_OPTION = click.option(
+    "--locales", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
+    help="The catalogs' folder (default: forms/locales).")
+
+
+@i18n_group.command("status")
+@LOCALES_OPTION
+def i18n_status_command(locales: Path | None) -> None:
+    """Per language: translated, fuzzy and untranslated entries (plurals counted right)."""
+    from pipeline.catalogs import LOCALES_DIR, status, status_table
+
+    click.echo(status_table(status(locales or LOCALES_DIR)))
+
+
+@i18n_group.command("check")
+@LOCALES_OPTION
+@user_errors
+def i18n_check_command(locales: Path | None) -> None:
+    """Every catalog complete, nothing fuzzy, placeholders kept, messages.pot current."""
+    from pipeline.catalogs import LOCALES_DIR, check, status
+
+    check(locales or LOCALES_DIR)
+    click.echo(f"{len(status(locales or LOCALES_DIR))} catalogs complete and consistent with the code.")

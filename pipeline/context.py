@@ -19,7 +19,7 @@ from pipeline.formdefs import (
     COMMON_LABELS, CRITERIA_GROUPS, RATING_OPTIONS, SIGNATURE_FIELDS,
     Fill, ForEachUnit, Form, Heading, Note, Ratings, Section, Show, Signature,
 )
-from pipeline.i18n import Translator
+from pipeline.i18n import PAIR, SECONDARY, Translator, combine, languages_of, plain
 from pipeline.identity import DocumentIdentity
 
 
@@ -77,10 +77,15 @@ def clean(value: str) -> str:
 
 
 def text(value: Any, lang: str, primary: str) -> str:
-    """A LocText (string or language map) in `lang`, falling back to the primary language."""
+    """A LocText (string or language map) in `lang`, falling back to the primary language;
+    for a pair `de+en`, both languages' texts when the data has both and they differ."""
     if value is None:
         return ""
     if isinstance(value, dict):
+        if PAIR in lang:
+            first, second = (value.get(code) for code in languages_of(lang))
+            shown = first or value.get(primary) or next(iter(value.values()), "")
+            return clean(str(shown)) + (SECONDARY + clean(str(second)) if first and second and second != first else "")
         value = value.get(lang) or value.get(primary) or next(iter(value.values()), "")
     return clean(str(value))
 
@@ -189,7 +194,7 @@ class _Builder:
                     spec = fill_spec(self.form, item, unit)
                     out.append({"kind": "field", "label": g(item.label), "name": spec.name, "type": spec.type,
                                 "multiline": item.kind == "multiline", "lines": item.lines,
-                                "tooltip": g(item.label)})
+                                "tooltip": plain(g(item.label))})
                 case Ratings():
                     out += self.ratings(item, unit)
                 case Signature():
@@ -217,7 +222,7 @@ class _Builder:
                 name = specs[nr].name
                 nr += 1
                 out.append({"kind": "criterion", "nr": nr, "label": self.t(criterion), "name": name,
-                            "options": options, "tooltip": f"{nr}. {self.t(criterion)}"})
+                            "options": options, "tooltip": plain(f"{nr}. {self.t(criterion)}")})
         return out
 
     def signature(self, item: Signature) -> Row:
@@ -226,13 +231,13 @@ class _Builder:
         label = g(item.label)
         if org:
             country = self.tr.locale.territories.get(org["address"]["country"], org["address"]["country"])
-            label = f"{label}: {self.t(org.get('name'))}, {country}"
+            label = combine("{}: {}, {}", label, self.t(org.get("name")), country)
         *specs, sig = signature_specs(self.form, item)
         labels = {key: label for key, label, _kind in SIGNATURE_FIELDS}
         fields = [{"label": g(labels[s.pointer.rsplit("/", 1)[1]]), "name": s.name, "kind": s.type}
                   for s in specs]
         return {"kind": "signature", "label": label, "name": sig.name, "fields": fields,
-                "tooltip": f"{g(item.label)}: {g(COMMON_LABELS['signature'])}"}
+                "tooltip": plain(f"{g(item.label)}: {g(COMMON_LABELS['signature'])}")}
 
     def section(self, s: Section) -> SectionContext | None:
         title = self.tr.gettext(s.title)

@@ -13,9 +13,9 @@ from typing import Callable, Iterable
 
 from pipeline.checks import validate
 from pipeline.context import build_context
-from pipeline.errors import Problem, UnknownForm
+from pipeline.errors import Problem, UnknownForm, UnknownLanguage
 from pipeline.formdefs import FORMS
-from pipeline.i18n import check_language, translator
+from pipeline.i18n import available_languages, language_problem, output_language, translator
 from pipeline.output import document_path, write_atomic
 from pipeline.render_docx import render_docx
 from pipeline.render_pdf import render_pdf
@@ -48,7 +48,8 @@ def generate(
     once before the first mobility and after each one."""
     langs, forms, formats = list(langs), list(forms) or list(FORMS), list(formats) or list(FORMATS)
     for lang in langs:
-        check_language(lang)
+        if language_problem(lang):
+            raise UnknownLanguage(lang, available_languages())
     for form_id in forms:
         if form_id not in FORMS:
             raise UnknownForm(form_id, list(FORMS))
@@ -60,7 +61,8 @@ def generate(
     for source in cohort.mobilities:
         mobility = resolve(cohort, source, index)
         rendered: list[tuple[Path, bytes]] = []
-        for lang in langs or mobility["languages"]:
+        host_country = (mobility["organisations"]["host"] or {}).get("address", {}).get("country")
+        for lang in dict.fromkeys(output_language(spec, host_country) for spec in langs) or mobility["languages"]:
             tr = translator(lang)
             for form_id in forms:
                 ctx = build_context(FORMS[form_id], mobility, tr)

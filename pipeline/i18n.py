@@ -66,7 +66,79 @@ def available_languages() -> list[str]:
     return list(_languages())
 
 
+# Separates a bilingual text's primary language from its secondary one (an ASCII control
+# character no validated input contains): renderers show the second part visually
+# secondary, or join the two with `plain`.
+SECONDARY = "\x1f"
+PAIR = "+"  # `de+en`: German forms with the English beneath
+
+
+def plain(text: str, joiner: str = " / ") -> str:
+    """A bilingual text on one line, for tooltips and footers."""
+    return text.replace(SECONDARY, joiner)
+
+
+def combine(template: str, *parts: str) -> str:
+    """`template.format(*parts)` for each language of bilingual parts: the primary texts
+    together, then the secondary ones (a part without a secondary repeats its primary)."""
+    split = [p.split(SECONDARY, 1) for p in parts]
+    primary = template.format(*(s[0] for s in split))
+    if all(len(s) == 1 for s in split):
+        return primary
+    return primary + SECONDARY + template.format(*(s[-1] for s in split))
+
+
+def languages_of(spec: str) -> list[str]:
+    """The languages of an output language: `de` or a pair `de+en`."""
+    return spec.split(PAIR)
+
+
+HOST = "host"  # in a cohort's `languages`: the language of each mobility's host country
+
+
+def host_language(country: str) -> str | None:
+    """The host country's first official language that has a catalog (CLDR territory data)."""
+    from babel.languages import get_official_languages
+
+    available = available_languages()
+    return next((lang for lang in get_official_languages(country, de_facto=True) if lang in available), None)
+
+
+def output_language(spec: str, host_country: str | None) -> str:
+    """`spec` with `host` replaced by the host country's language; a pair of one language
+    twice becomes that language. Raises `UnknownLanguage` when the host's has no catalog."""
+    parts = []
+    for part in languages_of(spec):
+        if part == HOST:
+            found = host_language(host_country or "")
+            if found is None:
+                raise UnknownLanguage(f"{HOST} ({host_country})", available_languages())
+            part = found
+        if part not in parts:
+            parts.append(part)
+    return PAIR.join(parts)
+
+
+def language_problem(spec: str) -> str | None:
+    """Why an output language written in a cohort or mobility file cannot be produced."""
+    parts = languages_of(spec)
+    if len(parts) > 2 or len(set(parts)) != len(parts):
+        return f"'{spec}': write one language ('de') or a pair of two different ones ('de+en')"
+    unknown = [p for p in parts if p != HOST and p not in available_languages()]
+    if unknown:
+        return (f"unknown language '{unknown[0]}': no catalog forms/locales/{unknown[0]}/. "
+                f"Available: {', '.join(available_languages())}, or '{HOST}' for the host country's language")
+    return None
+
+
 def check_language(lang: str) -> None:
+    if PAIR in lang:
+        parts = languages_of(lang)
+        if len(parts) != 2 or parts[0] == parts[1]:
+            raise UnknownLanguage(lang, available_languages())
+        for part in parts:
+            check_language(part)
+        return
     if lang not in available_languages():
         raise UnknownLanguage(lang, available_languages())
 
@@ -90,10 +162,17 @@ class Translator:
     lang: str
     _messages: dict[tuple[str | None, str], str] = field(repr=False, compare=False, default_factory=dict)
     locale: Locale = field(compare=False, default=None)  # type: ignore[assignment]
+    secondary: "Translator | None" = field(compare=False, default=None)  # a pair's second language
 
     def gettext(self, message: str) -> str:
-        """The translation, looked up with the message's msgctxt if it has one."""
-        return self._messages.get((getattr(message, "context", None), message), str.__str__(message))
+        """The translation, looked up with the message's msgctxt if it has one; for a pair,
+        the second language's too (not for texts with placeholders: those are formatted
+        once, in the first language)."""
+        first = self._messages.get((getattr(message, "context", None), message), str.__str__(message))
+        if self.secondary is None or "{" in message:
+            return first
+        second = self.secondary.gettext(message)
+        return first if second == first else f"{first}{SECONDARY}{second}"
 
     def date(self, value: str | dt.date | None) -> str:
         """Numeric, in the locale's order with day and month in two digits and the year in
@@ -144,6 +223,12 @@ def weeks_and_days(days: int) -> tuple[int, int]:
 
 @lru_cache(maxsize=None)
 def translator(lang: str) -> Translator:
-    """One cached translator per language: catalogs and CLDR data load once per process."""
+    """One cached translator per language (or pair): catalogs and CLDR data load once per
+    process. A pair formats dates and numbers in its first language."""
+    if PAIR in lang:
+        check_language(lang)
+        first, second = languages_of(lang)
+        base = translator(first)
+        return Translator(lang, base._messages, base.locale, translator(second))
     messages = _catalog(lang)
     return Translator(lang, messages, Locale.parse(RENDER_LOCALE.get(lang, lang)))

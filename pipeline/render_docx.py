@@ -22,7 +22,7 @@ from jinja2 import Environment, StrictUndefined, Template
 
 from pipeline.context import FormContext, Row
 from pipeline.formdefs import RATING_OPTIONS
-from pipeline.i18n import translator
+from pipeline.i18n import SECONDARY, translator
 from pipeline.paths import TEMPLATES_DIR
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # zip entries carry no run time: re-runs are byte-identical
@@ -82,7 +82,23 @@ def _date(value: object) -> str:
     return text if "T" in text else f"{text}T00:00:00Z"
 
 
+def _lines(value: object) -> object:
+    """Bilingual texts with the second language on the next line (docxtpl makes `\n` a
+    line break)."""
+    if isinstance(value, str):
+        return value.replace(SECONDARY, "\n")
+    if isinstance(value, dict):
+        return {k: _lines(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_lines(v) for v in value]
+    return value
+
+
 def docx_context(ctx: FormContext) -> dict[str, object]:
+    return _lines(_docx_context(ctx))  # type: ignore[return-value]
+
+
+def _docx_context(ctx: FormContext) -> dict[str, object]:
     labels = ctx["labels"]
     before, _, rest = labels["page_of"].partition("{page}")
     between = rest.partition("{pages}")[0]

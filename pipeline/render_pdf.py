@@ -25,6 +25,7 @@ from reportlab.platypus import (
 )
 
 from pipeline.context import FormContext, Row
+from pipeline.i18n import SECONDARY, combine, plain
 from pipeline.fonts import BOLD, REGULAR, register_fonts
 from pipeline.pdf_finish import RADIO_SIZE, WidgetSpot, finish_pdf
 
@@ -60,8 +61,15 @@ def styles() -> dict[str, ParagraphStyle]:
 
 
 def para(value: str, style: str = "base") -> Paragraph:
-    """Data becomes a Paragraph only escaped: a name with `&` or `<` is text, not markup."""
-    return Paragraph(escape(value or "").replace("\n", "<br/>"), styles()[style])
+    """Data becomes a Paragraph only escaped: a name with `&` or `<` is text, not markup.
+    A bilingual text's second language goes beneath, smaller and grey."""
+    primary, _, secondary = (value or "").partition(SECONDARY)
+    markup = escape(primary).replace("\n", "<br/>")
+    if secondary:
+        size = styles()[style].fontSize * 0.85
+        markup += (f'<br/><font size="{size:.1f}" color="#5a5a5a">'
+                   f'{escape(secondary).replace(chr(10), "<br/>")}</font>')
+    return Paragraph(markup, styles()[style])
 
 
 class WidgetBox(Flowable):
@@ -98,9 +106,24 @@ class SignatureBox(WidgetBox):
         c.rect(0, 0, self.width, self.height)
         c.setFont(REGULAR, 6.5)
         c.setFillColor(colors.Color(.45, .45, .45))
-        c.drawString(3, 3, self.spot["hint"])
+        c.drawString(3, 3, plain(self.spot["hint"]))
         c.restoreState()
         super().draw()
+
+
+class CommentsLastTable(Table):
+    """A unit's ratings grid ending in its comments box (label and field rows): a page
+    never starts with the box alone under the repeated header; the last criterion moves
+    with it. (ReportLab builds continuations with this class too, so it holds for them.)"""
+
+    TAIL = 2
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        parts = super().split(availWidth, availHeight)
+        while len(parts) == 2 and len(parts[1]._cellvalues) <= self.repeatRows + self.TAIL:
+            availHeight -= parts[0]._rowHeights[-1]
+            parts = super().split(availWidth, availHeight)
+        return parts
 
 
 def _height(flowable: Flowable) -> float:
@@ -128,7 +151,7 @@ class _Layout:
         ]
         story += [para(text, "box") for text in c["intro"]]
         if c["pdf_intro"]:  # the host's instructions, in one box
-            story.append(para("\n\n".join(c["pdf_intro"]), "box"))
+            story.append(para(combine("\n\n".join(["{}"] * len(c["pdf_intro"])), *c["pdf_intro"]), "box"))
         for section in c["sections"]:
             number = section["number"] + ("" if "." in section["number"] else ".")
             heading = para(f"{number} {section['title']}", "h")
@@ -216,7 +239,7 @@ class _Layout:
         for row in rows:
             i = len(data)
             if row["kind"] == "heading":
-                data.append([para(f"{row['label']}: {row['value']}", "bold")] + [""] * (columns - 1))
+                data.append([para(combine("{}: {}", row["label"], row["value"]), "bold")] + [""] * (columns - 1))
                 style.append(("SPAN", (0, i), (-1, i)))
                 data.append([para(labels["nr"], "bold"), para(labels["criterion"], "bold")] + [
                     para(o["short"], "bold") for o in options])
@@ -238,10 +261,8 @@ class _Layout:
                 data.append([para(row.get("label", ""))] + [""] * (columns - 1))
                 style.append(("SPAN", (0, i), (-1, i)))
         widths = [nr_w, CONTENT_W - nr_w - opt_w * len(options)] + [opt_w] * len(options)
-        # Never split off the comments box alone: the last criterion goes with it.
-        last = len(data) - 3 if rows[-1]["kind"] == "field" else len(data) - 1
-        return Table(data, colWidths=widths, style=TableStyle(style), repeatRows=2, hAlign="LEFT",
-                     rowSplitRange=(0, last))
+        table = CommentsLastTable if rows[-1]["kind"] == "field" else Table
+        return table(data, colWidths=widths, style=TableStyle(style), repeatRows=2, hAlign="LEFT")
 
     def signature_block(self, row: Row) -> Flowable:
         labels = self.ctx["labels"]
@@ -250,7 +271,7 @@ class _Layout:
                  ("BOX", (0, 0), (-1, -1), 0.6, GRID),
                  ("BACKGROUND", (0, 0), (1, 0), HEADER_BG)]
         for f in row["fields"]:
-            data.append([para(f["label"], "label"), self.text_field(f["name"], f"{row['label']}: {f['label']}")])
+            data.append([para(f["label"], "label"), self.text_field(f["name"], plain(f"{row['label']}: {f['label']}"))])
         data.append([para(labels["signature"], "label"),
                      SignatureBox({"kind": "signature", "name": row["name"], "tooltip": row["tooltip"],
                                    "hint": labels["sign_here"]}, self.spots, None, 34)])
@@ -259,7 +280,7 @@ class _Layout:
 
 
 def _page_decor(ctx: FormContext):
-    footer = ctx["footer"]
+    footer = plain(ctx["footer"])
 
     def draw(canvas, doc) -> None:
         canvas.saveState()

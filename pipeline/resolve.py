@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline.i18n import output_language
 from pipeline.load import Cohort, SourceFile
 
 # Mobility sections a cohort's `defaults` may provide; object sections merge shallowly.
@@ -97,7 +98,9 @@ def resolve(cohort: Cohort, source: SourceFile, index: Index | None = None) -> d
         **m,
         "id": m["mobility_id"],
         "cohort_id": cohort.id,
-        "languages": m.get("languages") or c["languages"],
+        "languages": list(dict.fromkeys(
+            output_language(spec, (orgs["host"] or {}).get("address", {}).get("country"))
+            for spec in m.get("languages") or c["languages"])),
         "primary_language": c["primary_language"],
         "issued_on": c.get("issued_on"),
         "organisations": orgs,

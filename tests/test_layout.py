@@ -162,3 +162,21 @@ def test_demo_page_count(demo_out):
         with pymupdf.open(path) as doc:
             total += doc.page_count
     assert total <= 150, total
+
+
+@pytest.fixture(scope="module")
+def translated_sas(tmp_path_factory) -> list[Path]:
+    """The demo's Skills Assessments in languages with long labels (where a unit ran over)."""
+    out = tmp_path_factory.mktemp("translated")
+    generate(DEMO, out, langs=["lt", "el", "de"], forms=["skills-assessment"], formats=["pdf"])
+    return sorted(out.glob("demo/*/*.pdf"))
+
+
+def test_a_comments_box_never_starts_a_page_alone(translated_sas, long_out):
+    for path in [*translated_sas, *sorted(long_out.glob("*/skills-assessment.*.pdf"))]:
+        with pymupdf.open(path) as doc:
+            for page in doc:
+                names = [w.field_name for w in page.widgets()]
+                for name in (n for n in names if n.endswith("_comments")):
+                    unit = name[len("sa_"):-len("_comments")]
+                    assert any(re.fullmatch(rf"sa_{unit}_c\d\d", n) for n in names), (path.name, page.number + 1)

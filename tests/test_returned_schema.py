@@ -7,7 +7,6 @@ import datetime as dt
 import json
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator

@@ -7,7 +7,6 @@ proven to pass on page text and to fail on a form whose field font cannot show t
 from __future__ import annotations
 
 import shutil
-from functools import lru_cache
 from pathlib import Path
 
 import pikepdf
