@@ -45,11 +45,11 @@ class ValidationFailed(PipelineError):
 
 
 class UnknownLanguage(PipelineError):
-    def __init__(self, lang: str, available: list[str]):
-        super().__init__(
+    def __init__(self, lang: str, available: list[str], why: str | None = None):
+        super().__init__(why or (
             f"unknown language '{lang}': there is no catalog forms/locales/{lang}/LC_MESSAGES/"
             f"messages.po. Available: {', '.join(available)}."
-        )
+        ))
 
 
 class UnknownForm(PipelineError):

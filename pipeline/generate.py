@@ -49,7 +49,7 @@ def generate(
     langs, forms, formats = list(langs), list(forms) or list(FORMS), list(formats) or list(FORMATS)
     for lang in langs:
         if language_problem(lang):
-            raise UnknownLanguage(lang, available_languages())
+            raise UnknownLanguage(lang, available_languages(), language_problem(lang))
     for form_id in forms:
         if form_id not in FORMS:
             raise UnknownForm(form_id, list(FORMS))

@@ -210,3 +210,14 @@ def test_host_without_a_catalog_is_a_clear_error(make_cohort):
 
     with pytest.raises(ValidationFailed, match="no catalog covers FI's official languages"):
         validate(make_cohort(edit))
+
+
+def test_a_bilingual_return_reads_dates_in_either_language(every_language, tmp_path):
+    from pipeline.read.document import read_path
+    from tests.fillers import FILLERS
+
+    filled = tmp_path / "pt.pdf"
+    FILLERS["pdftk"](every_language / "personal-transcript.el+en.pdf", filled,
+                     {"pt_host_date": "9 Απριλίου 2027", "pt_learner_date": "10 April 2027"})
+    data = read_path(filled)["data"]["signatures"]["pt"]
+    assert (data["host"]["date"], data["learner"]["date"]) == ("2027-04-09", "2027-04-10")

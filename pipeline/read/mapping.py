@@ -97,11 +97,7 @@ def _value(spec: FieldSpec, raws: list[RawField], lang: str, out: Mapped) -> Any
     if typed is None:
         return None
     if spec.type == "date":
-        try:
-            return parse_typed_date(typed, lang).isoformat()
-        except DateNotUnderstood as exc:
-            out.problem(ERROR, spec.name, f"date not understood: {exc}")
-            return None
+        return _date(spec, typed, lang, out)
     if spec.type == "points":
         match = POINTS.match(typed)
         if not match:
@@ -110,6 +106,18 @@ def _value(spec: FieldSpec, raws: list[RawField], lang: str, out: Mapped) -> Any
         whole, fraction = match.groups()
         return int(whole) if not fraction or not fraction.strip("0") else float(f"{whole}.{fraction}")
     return typed
+
+
+def _date(spec: FieldSpec, typed: str, lang: str, out: Mapped) -> str | None:
+    """An ISO date from what was typed, read in the form's language (each of a pair's)."""
+    first_error = None
+    for code in lang.split("+"):
+        try:
+            return parse_typed_date(typed, code).isoformat()
+        except DateNotUnderstood as exc:
+            first_error = first_error or exc
+    out.problem(ERROR, spec.name, f"date not understood: {first_error}")
+    return None
 
 
 def map_fields(raw: dict[str, RawField], specs: list[FieldSpec], lang: str, export: bool = False) -> Mapped:
