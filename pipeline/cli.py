@@ -215,6 +215,17 @@ def status_command(cohort: Path, out_dir: Path) -> None:
     rows = [(r.mobility, r.form, r.generated, str(r.returned), r.signed, r.problems)
             for r in status(cohort, ids, out_dir)]
     click.echo(table(("mobility", "form", "generated", "returned", "signed by (latest)", "problems (latest)"), rows))
+    from pipeline.recognition.stages import status_rows
+
+    documents = out_dir / cohort.resolve().name
+    _title, stages = status_rows(cohort, documents, documents)
+    click.echo("")
+    click.echo(table(("mobility", "stage", "units recognised", "refused", "undecided", "proposed"), [
+        (r["mobility"], r["stage"] or "-",
+         str(sum(u["decision"] == "recognised" for u in r["units"])),
+         str(sum(u["decision"] == "refused" for u in r["units"])),
+         str(sum(u["decision"] is None for u in r["units"])),
+         ", ".join(f"{u['unit']}: {u['proposal']}" for u in r["units"])) for r in stages]))
 
 
 @main.group("i18n")
@@ -249,3 +260,153 @@ def i18n_check_command(locales: Path | None) -> None:
 
     check(locales or LOCALES_DIR)
     click.echo(f"{len(status(locales or LOCALES_DIR))} catalogs complete and consistent with the code.")
+
+
+@main.command("check")
+@click.argument("cohort", type=click.Path(path_type=Path, file_okay=False))
+@user_errors
+def check_command(cohort: Path) -> None:
+    """Check every mobility's returned evidence before validation and recognition.
+
+    Combines the agreed data with every ingested return: forms returned and signed by
+    every party (the guardian for a minor), signatures intact, agreed content unchanged,
+    every unit assessed and every criterion rated or marked n/a, the assessment dated
+    inside the stay, the assessor named, the transcript consistent with the ratings and
+    within the agreed points. One line per finding; then the result the cohort's
+    pass_rules propose per unit. Exit status 1 if any error (errors block recognition).
+    """
+    from pipeline.recognition.evidence import gather
+    from pipeline.recognition.passrules import propose
+    from pipeline.recognition.rules import ERROR, SA, check_mobility
+
+    view, evidence = gather(cohort)
+    rules = view.cohort.cohort.data.get("pass_rules")
+    errors = warnings = 0
+    for ev in evidence:
+        findings = check_mobility(ev, rules)
+        for finding in findings:
+            click.echo(str(finding))
+        errors += sum(f.severity == ERROR for f in findings)
+        warnings += sum(f.severity != ERROR for f in findings)
+        assessments = ((ev.data(SA) or {}).get("assessments") or {})
+        for unit in ev.mobility["units"]:
+            proposal = propose(unit, (assessments.get(unit["id"]) or {}).get("ratings"), rules)
+            click.echo(f"PROPOSAL {ev.id} {unit['id']}: {proposal.result} ({proposal.reason})")
+    click.echo(f"{len(evidence)} mobilities checked: {errors} error(s), {warnings} warning(s).")
+    if errors:
+        sys.exit(1)
+
+
+@main.command("recognise")
+@click.argument("cohort", type=click.Path(path_type=Path, file_okay=False))
+@click.argument("mobility", required=False)
+@click.option("--unit", "units", multiple=True, help="The unit (repeatable). Default: every unit of MOBILITY.")
+@click.option("--decision", type=click.Choice(["recognised", "refused"]), help="What the school decided.")
+@click.option("--validated-by", required=True, help='Who validated the evidence: "Name, role".')
+@click.option("--recognised-by", required=True, help='Who recognised the outcomes: "Name, role".')
+@click.option("--reason", help="Why (required for a refusal).")
+@click.option("--method", help="How it was validated (default: the mobility's validation method).")
+@click.option("--consequence", "consequences", multiple=True, type=click.Choice(["exemption", "transcript",
+                                                                                 "certificate"]),
+              help="What recognition brings (repeatable). Default: exemption and transcript.")
+@click.option("--all-proposed", is_flag=True,
+              help="Record the proposed result of every undecided unit whose evidence has no errors.")
+@user_errors
+def recognise_command(cohort: Path, mobility: str | None, units, decision, validated_by, recognised_by, reason,
+                      method, consequences, all_proposed: bool) -> None:
+    """Record validation and recognition decisions (append-only: a correction adds a decision).
+
+    \b
+      ecvet recognise inputs/demo gr01 --unit u_hot_kitchen --decision recognised \\
+          --validated-by "Anna Berger, class teacher" --recognised-by "Peter Huber, head of department"
+      ecvet recognise inputs/demo --all-proposed --validated-by "..." --recognised-by "..."
+    """
+    from pipeline.recognition.recognise import Decider, RecognitionError, decide, decide_all_proposed
+
+    decider = Decider(validated_by, recognised_by, method, tuple(consequences) or ("exemption", "transcript"))
+    if all_proposed:
+        if mobility or units or decision:
+            raise RecognitionError("--all-proposed decides every undecided unit: give no MOBILITY, --unit or "
+                                   "--decision with it")
+        outcome = decide_all_proposed(cohort, decider)
+    else:
+        if not mobility or not decision:
+            raise RecognitionError("give MOBILITY and --decision recognised|refused, or --all-proposed")
+        outcome = decide(cohort, mobility, list(units), decision, decider, reason)
+    for entry in outcome.recorded:
+        points = f", {entry['ecvet_points']:g} ECVET points" if entry.get("ecvet_points") is not None else ""
+        click.echo(f"#{entry['seq']} {entry['mobility']} {entry['unit']}: {entry['decision']}{points}")
+    for line in outcome.skipped:
+        click.echo(line, err=True)
+    click.echo(f"{len(outcome.recorded)} decision(s) recorded.")
+
+
+@main.command("ledger")
+@click.argument("inputs", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--learner", help="Only this learner (their learner_id).")
+@user_errors
+def ledger_command(inputs: Path, learner: str | None) -> None:
+    """ECVET points per learner across mobilities and cohorts (every cohort folder in INPUTS)."""
+    from pipeline.read.status import table
+    from pipeline.recognition.ledger import ledger
+
+    rows, notes = ledger(inputs, learner)
+    for note in notes:
+        click.echo(note, err=True)
+    fmt = lambda v: "-" if v is None else f"{v:g}"  # noqa: E731
+    click.echo(table(("learner", "qualification", "total", "cohort", "mobility", "before", "this mobility",
+                      "new total", "notes"),
+                     [(r.learner, r.qualification, fmt(r.qualification_total), r.cohort, r.mobility,
+                       fmt(r.previously), fmt(r.this_mobility), fmt(r.new_total), "; ".join(r.notes))
+                      for r in rows]))
+
+
+@main.command("report")
+@click.argument("cohort", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("outputs"),
+              show_default=True, help="Where the forms were generated; the report goes to OUT/<cohort>/.")
+@user_errors
+def report_command(cohort: Path, out_dir: Path) -> None:
+    """Write the cohort status report: OUT/<cohort>/status.html (a browser opens it from
+    the disk) and status.csv (for spreadsheets), each learner's stage from generated to
+    recognised, with returns, signatures, problems, decisions and links to the files; and
+    each decided learner's recognition record (PDF + DOCX, in the mobility's languages)."""
+    from pipeline.recognition.records import write_records
+    from pipeline.recognition.report import write_report
+    from pipeline.recognition.stages import status_rows
+
+    folder = out_dir / cohort.resolve().name
+    records = write_records(cohort, out_dir)
+    title, rows = status_rows(cohort, folder, folder)
+    html, csv = write_report(rows, title, folder)
+    click.echo(f"{len(rows)} learners: {html} and {csv}; {len(records)} recognition record file(s).")
+
+
+@main.command("export-elm")
+@click.argument("cohort", type=click.Path(path_type=Path, file_okay=False))
+@click.argument("mobility")
+@click.option("--out", "out_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the JSON-LD here instead of printing it.")
+@click.option("--lang", default=None, help="Language of the texts (default: the cohort's primary language).")
+@user_errors
+def export_elm_command(cohort: Path, mobility: str, out_file: Path | None, lang: str | None) -> None:
+    """The Personal Transcript and the recognition as unsigned European Learning Model
+    JSON-LD (one learning achievement per unit), deterministic; seal it with the EDC tools."""
+    from pipeline.recognition.decisions import current, read_all
+    from pipeline.recognition.elm import elm_json
+    from pipeline.recognition.evidence import gather
+    from pipeline.recognition.recognise import RecognitionError
+    from pipeline.recognition.rules import PT, SA
+
+    view, evidence = gather(cohort)
+    ev = next((e for e in evidence if e.id == mobility), None)
+    if ev is None:
+        raise RecognitionError(f"cohort '{view.id}' has no mobility '{mobility}'")
+    decided = current(read_all(cohort)[0])
+    decisions = [decided[(mobility, u["id"])] for u in ev.mobility["units"] if (mobility, u["id"]) in decided]
+    document = elm_json(ev.mobility, ev.data(SA), ev.data(PT), decisions, lang or ev.mobility["primary_language"])
+    if out_file:
+        write_atomic(out_file, document.encode("utf-8"))
+        click.echo(f"{out_file}: ELM JSON-LD for {mobility}.", err=True)
+    else:
+        click.echo(document, nl=False)

@@ -122,7 +122,7 @@ class _Builder:
             case "number":
                 return self.tr.number(value)
             case "date":
-                return self.tr.date(value)
+                return self.tr.date(str(value)[:10])  # a date, or the day of a timestamp
             case "dates":
                 return ", ".join(self.tr.date(d) for d in value)
             case "lines":
@@ -160,6 +160,12 @@ class _Builder:
             case "unit":
                 code = f"{value['code']} – " if value.get("code") else ""
                 return code + self.t(value["title"])
+            case "decision":
+                return g(COMMON_LABELS[value])
+            case "proposal":
+                return f"{g(COMMON_LABELS[value['result']])}: {value['reason']}"
+            case "consequences":
+                return "\n".join(g(COMMON_LABELS[c]) for c in value)
             case "outcomes":
                 return "\n".join(f"• {g(COMMON_LABELS[o['kind']])}: {self.t(o['text'])}" for o in value)
         raise ValueError(f"unknown format {fmt!r} in the form declaration")

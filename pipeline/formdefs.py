@@ -376,12 +376,55 @@ PERSONAL_TRANSCRIPT = Form(
     ),
 )
 
+# Written by the sending organisation after validation and recognition (`ecvet report`),
+# from the decisions recorded with `ecvet recognise`: not sent to the host, no fields.
+RECOGNITION_RECORD = Form(
+    id="recognition-record",
+    code="rr",
+    annex="I",
+    title=N_("Recognition record"),
+    version="1",
+    intro=(Note(N_("This record completes section 6 of the Learning Agreement (validated achievements) and the "
+                   "Personal Transcript: for each unit of learning outcomes, what the sending organisation "
+                   "validated and recognised, by whom, and with which ECVET points.")),),
+    sections=(
+        Section("1", N_("Learner and mobility"), (
+            Show(N_("Name and surname"), "learner", "person"),
+            Show(N_("Sending organisation"), "organisations.home.name"),
+            Show(N_("Host organisation"), "organisations.host.name"),
+            Show(NC_("mobility period", "Period"), "period", "period"),
+            Show(N_("Title of the qualification being taken by the learner (also in the language of "
+                    "the partnership)"), "qualification.title", "all_languages"),
+        )),
+        Section("2", N_("Validated and recognised units"), (
+            ForEachUnit((
+                Heading(N_("Unit of learning outcomes"), "unit", "unit"),
+                Show(N_("Result proposed by the assessment"), "unit.proposal", "proposal"),
+                Show(NC_("recognition", "Decision"), "unit.decision.decision", "decision"),
+                Show(N_("ECVET points credited"), "unit.decision.ecvet_points", "number"),
+                Show(N_("Validated by"), "unit.decision.validated_by"),
+                Show(N_("Recognised by"), "unit.decision.recognised_by"),
+                Show(N_("Date of the decision"), "unit.decision.recorded_at", "date"),
+                Show(N_("Validation method"), "unit.decision.method"),
+                Show(N_("Consequence"), "unit.decision.consequence", "consequences"),
+                Show(N_("Reason"), "unit.decision.reason"),
+            )),
+        )),
+        Section("3", N_("ECVET points of the qualification"), (
+            Show(N_("Points of the whole qualification"), "points.total", "number"),
+            Show(N_("Accumulated before this mobility"), "points.before", "number"),
+            Show(N_("Credited for this mobility"), "points.this", "number"),
+            Show(N_("New total"), "points.after", "number"),
+        )),
+    ),
+)
+
 FORMS: dict[str, Form] = {f.id: f for f in (LEARNING_AGREEMENT, SKILLS_ASSESSMENT, PERSONAL_TRANSCRIPT)}
 
 # Every declaration ever sent, by (form id, template version). When a form changes, bump
 # its version and keep the old declaration here: a form returned a year later is checked
 # against the content it was made with.
-DECLARATIONS: dict[tuple[str, str], Form] = {(f.id, f.version): f for f in FORMS.values()}
+DECLARATIONS: dict[tuple[str, str], Form] = {(f.id, f.version): f for f in (*FORMS.values(), RECOGNITION_RECORD)}
 
 
 def declaration(form_id: str, version: str) -> Form | None:
@@ -437,6 +480,16 @@ COMMON_LABELS = {
     "unit": NC_("unit granularity", "Unit"),
     "group_of_learning_outcomes": NC_("unit granularity", "Group of learning outcomes"),
     "part_of_unit": NC_("unit granularity", "Part of a unit"),
+    # TRANSLATORS: a unit's result in the recognition record
+    "recognised": NC_("recognition", "Recognised"),
+    "refused": NC_("recognition", "Refused"),
+    "pass": NC_("proposed result", "Pass"),
+    "fail": NC_("proposed result", "Fail"),
+    "undecided": NC_("proposed result", "Not yet decided"),
+    # TRANSLATORS: what recognising a unit brings the learner at home
+    "exemption": N_("Exemption from this unit at home"),
+    "transcript": N_("Recorded in the school's transcript"),
+    "certificate": N_("Stated in the certificate"),
     # TRANSLATORS: after a telephone number, in brackets: "+43 512 555 (fax)"
     "fax": NC_("telephone kind", "fax"),
     "mobile": NC_("telephone kind", "mobile"),

@@ -30,7 +30,7 @@ from docx.shared import Cm, Pt, RGBColor
 from pipeline.formdefs import RATING_OPTIONS
 
 HERE = Path(__file__).resolve().parent
-FORMS = ("learning-agreement", "skills-assessment", "personal-transcript")
+FORMS = ("learning-agreement", "skills-assessment", "personal-transcript", "recognition-record")
 FONT = "DejaVu Sans"  # the PDF's font; covers Latin, Greek and Cyrillic
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
