@@ -13,8 +13,7 @@ import click
 
 from pipeline import __version__
 from pipeline.errors import PipelineError, UsageError, ValidationFailed
-from pipeline.formdefs import FORMS
-from pipeline.generate import FORMATS, generate, validate
+from pipeline.formdefs import FORMATS, FORMS
 from pipeline.i18n import available_languages
 from pipeline.output import write_atomic
 
@@ -64,6 +63,8 @@ def validate_command(cohort: Path) -> None:
     Every problem in every file is listed as `file: /json/pointer: what is wrong and
     how to fix it`. Exit status 1 if there is any error; warnings alone pass.
     """
+    from pipeline.checks import validate  # each command imports what it needs: a fast start
+
     loaded, warnings = validate(cohort)
     for warning in warnings:
         click.echo(str(warning), err=True)
@@ -101,6 +102,8 @@ def generate_command(cohort: Path, out_dir: Path, langs, forms, formats) -> None
         bar.update(done - bar.pos)
 
     try:
+        from pipeline.generate import generate
+
         report = generate(cohort, out_dir, langs, forms, formats, progress=progress)
     finally:
         if bar is not None:

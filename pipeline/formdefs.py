@@ -420,6 +420,7 @@ RECOGNITION_RECORD = Form(
 )
 
 FORMS: dict[str, Form] = {f.id: f for f in (LEARNING_AGREEMENT, SKILLS_ASSESSMENT, PERSONAL_TRANSCRIPT)}
+FORMATS = ("pdf", "docx")  # every form is written in each
 
 # Every declaration ever sent, by (form id, template version). When a form changes, bump
 # its version and keep the old declaration here: a form returned a year later is checked

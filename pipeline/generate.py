@@ -14,15 +14,14 @@ from typing import Callable, Iterable
 from pipeline.checks import validate
 from pipeline.context import build_context
 from pipeline.errors import Problem, UnknownForm, UnknownLanguage
-from pipeline.formdefs import FORMS
+from pipeline.formdefs import FORMATS, FORMS
 from pipeline.i18n import available_languages, language_problem, output_language, translator
 from pipeline.output import document_path, write_atomic
 from pipeline.render_docx import render_docx
 from pipeline.render_pdf import render_pdf
 from pipeline.resolve import Index, resolve
 
-RENDERERS: dict[str, Callable] = {"pdf": render_pdf, "docx": render_docx}
-FORMATS = tuple(RENDERERS)
+RENDERERS: dict[str, Callable] = dict(zip(FORMATS, (render_pdf, render_docx), strict=True))
 
 
 @dataclass

@@ -170,3 +170,14 @@ def test_deeply_nested_json_is_refused_cleanly(make_cohort):
     result = invoke("validate", str(folder))
     assert result.exit_code == 1
     assert "nested too deeply" in result.output
+
+
+def test_the_cli_starts_without_the_renderers():
+    """`ecvet --help` and `ecvet validate` import only what they need (make bench times it)."""
+    import subprocess
+    import sys
+
+    probe = ("import sys, pipeline.cli; "
+             "print(sorted(m for m in ('reportlab', 'pikepdf', 'docxtpl', 'pyhanko', 'pypdf') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "[]", done.stdout + done.stderr
