@@ -179,13 +179,16 @@ def _translation_problems(source: SourceFile, data: dict, languages: list[str], 
     """A language map must have the primary language; a missing output language falls
     back to it, which is listed as a warning so nobody is surprised by English on a
     German form."""
+    # An unknown language is one error where it is named, not also a warning per text.
+    wanted = sorted({part for spec in languages if not language_problem(spec)
+                     for part in languages_of(spec) if part != HOST})
     for ptr, text in _loc_maps(data):
         if primary and primary not in text:
             yield Problem(source.name, ptr, f"this text has no '{primary}' version: add it, since '{primary}' "
                                             "is the cohort's primary_language and the fallback for every "
                                             "other language")
             continue
-        for lang in sorted({part for spec in languages for part in languages_of(spec) if part != HOST}):
+        for lang in wanted:
             if lang not in text:
                 yield Problem(source.name, ptr, f"no '{lang}' version: the '{primary}' text is used on "
                                                 f"'{lang}' forms; add a '{lang}' entry to translate it", True)

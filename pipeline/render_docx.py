@@ -141,7 +141,7 @@ def compiled(form_id: str) -> CompiledTemplate:
         for name in archive.namelist():
             data = archive.read(name)
             if TEMPLATED.match(name):
-                xml = _docxtpl().patch_xml(data.decode("utf-8"))
+                xml = _literal_markers(_docxtpl().patch_xml(data.decode("utf-8")))
                 columns = max(columns, len(set(re.findall(r"block\.options\[(\d+)\]", xml))))
                 xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)  # as docxtpl's render_xml_part
                 members.append((name, _jinja_env().from_string(xml)))
@@ -150,10 +150,22 @@ def compiled(form_id: str) -> CompiledTemplate:
     return CompiledTemplate(tuple(members), columns)
 
 
+# docxtpl's escapes for a literal `{{`, `}}`, `{%`, `%}` in a template's text.
+LITERAL_MARKERS = {"{_{": "{{", "}_}": "}}", "{_%": "{%", "%_}": "%}"}
+
+
+def _literal_markers(xml: str) -> str:
+    """A template's literal-marker escapes become Jinja string expressions before
+    compiling, so they print as `{{` etc. docxtpl instead replaces them in the rendered
+    part, which also rewrote the data: a `{_{ x }_}` in a text printed as `{{ x }}`."""
+    pattern = "|".join(re.escape(m) for m in LITERAL_MARKERS)
+    return re.sub(pattern, lambda m: "{{ '" + LITERAL_MARKERS[m.group()] + "' }}", xml)
+
+
 def _finish_part(xml: str) -> str:
-    """docxtpl's post-processing of a rendered part (render_xml_part's second half)."""
+    """docxtpl's post-processing of a rendered part (render_xml_part's second half); the
+    literal markers were handled in the template (`_literal_markers`): data stays as it is."""
     xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
-    xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
     return _docxtpl().resolve_listing(xml)
 
 

@@ -126,6 +126,16 @@ class CommentsLastTable(Table):
         return parts
 
 
+FRAME_H = A4[1] - 2 * MARGIN - 4 * mm  # the frame's height: what one page holds
+
+
+def _tall(data: list[list], widths: list[float]) -> bool:
+    """Whether a cell's text takes more than half a page: its row must then be allowed to
+    split across pages, or a long text (a criterion, an outcome, many lines) cannot be laid out."""
+    return any(isinstance(cell, Paragraph) and cell.wrap(width - 8, FRAME_H)[1] > FRAME_H / 2
+               for row in data for cell, width in zip(row, widths))
+
+
 def _height(flowable: Flowable) -> float:
     """The height a flowable takes in the content width (a kept-together block: all of it)."""
     if isinstance(flowable, KeepTogether):
@@ -213,12 +223,14 @@ class _Layout:
                              self.text_field(row["name"], row["tooltip"], row["lines"], row["multiline"])])
             else:
                 data.append([para(row["label"], "label"), para(row["value"])])
-        # Splitting inside a row is only for values taller than a page; ReportLab otherwise
-        # sometimes splits a one-line row at a page break.
-        tall = any(len(r.get("value", "")) > LONG_VALUE for r in rows)
+        # Splitting inside a row is only for values that may not fit on a page (however long,
+        # or however many lines); ReportLab otherwise sometimes splits a one-line row at a page break.
+        widths = [LABEL_W, CONTENT_W - LABEL_W]
+        tall = any(len(r.get("value", "")) > LONG_VALUE for r in rows) or _tall(data[1 if repeat_title else 0:],
+                                                                                widths)
         # A repeated title row is never left alone at the foot of a page (ReportLab does
         # not split at or before repeated rows).
-        return Table(data, colWidths=[LABEL_W, CONTENT_W - LABEL_W], style=TableStyle(style),
+        return Table(data, colWidths=widths, style=TableStyle(style),
                      splitInRow=1 if tall else 0, hAlign="LEFT", repeatRows=1 if repeat_title else 0)
 
     def ratings_table(self, rows: list[Row]) -> Table:
@@ -262,7 +274,10 @@ class _Layout:
                 style.append(("SPAN", (0, i), (-1, i)))
         widths = [nr_w, CONTENT_W - nr_w - opt_w * len(options)] + [opt_w] * len(options)
         table = CommentsLastTable if rows[-1]["kind"] == "field" else Table
-        return table(data, colWidths=widths, style=TableStyle(style), repeatRows=2, hAlign="LEFT")
+        # A criterion of any length prints: a row taller than a page splits across pages
+        # (only then, so the radio buttons of a short criterion stay on its line).
+        return table(data, colWidths=widths, style=TableStyle(style), repeatRows=2, hAlign="LEFT",
+                     splitInRow=1 if _tall(data[2:], widths) else 0)
 
     def signature_block(self, row: Row) -> Flowable:
         labels = self.ctx["labels"]
