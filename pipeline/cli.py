@@ -32,7 +32,27 @@ def user_errors(command):
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class EcvetGroup(click.Group):
+    """Click's usage errors (an unknown option, a bad --form value, a missing argument)
+    end in Click's message and exit status 1 like every other user error, not Click's 2;
+    `--help` and `--version` still exit 0."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            exc.exit_code = 1
+            raise
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            exc.exit_code = 1
+            raise
+
+
+@click.group(cls=EcvetGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ecvet")
 def main() -> None:
     """ECVET mobility paperwork from JSON.
@@ -83,8 +103,11 @@ def validate_command(cohort: Path) -> None:
               help="Only this form (repeatable). Default: all three.")
 @click.option("--format", "formats", multiple=True, type=click.Choice(list(FORMATS)),
               help="Only this format (repeatable). Default: pdf and docx.")
+@click.option("--prune", is_flag=True,
+              help="Remove documents of mobilities no longer in the cohort (and, when every language is "
+                   "generated, of languages a mobility no longer has), then their empty folders.")
 @user_errors
-def generate_command(cohort: Path, out_dir: Path, langs, forms, formats) -> None:
+def generate_command(cohort: Path, out_dir: Path, langs, forms, formats, prune) -> None:
     """Validate COHORT, then write each mobility's forms as fillable PDF and DOCX.
 
     Files are named OUT/<cohort>/<mobility-id>/<form>.<lang>.<pdf|docx>. Nothing is
@@ -104,7 +127,7 @@ def generate_command(cohort: Path, out_dir: Path, langs, forms, formats) -> None
     try:
         from pipeline.generate import generate
 
-        report = generate(cohort, out_dir, langs, forms, formats, progress=progress)
+        report = generate(cohort, out_dir, langs, forms, formats, progress=progress, prune=prune)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -116,6 +139,8 @@ def generate_command(cohort: Path, out_dir: Path, langs, forms, formats) -> None
         f"{report.mobilities} mobilities, {documents} documents in {report.folder} "
         f"({len(report.written)} written, {len(report.unchanged)} unchanged) in {seconds:.1f} s."
     )
+    for note in report.notes():
+        click.echo(note)
 
 
 def _trust(paths: tuple[Path, ...]) -> list | None:

@@ -66,3 +66,30 @@ class OutputError(PipelineError):
 
 class UsageError(PipelineError):
     """An option's value cannot be used (e.g. a certificate file that is not one)."""
+
+
+class OutputRefused(OutputError):
+    """The output folder is among the inputs (a cohort folder, inside one, or where the
+    cohorts are kept): generated documents hold minors' data and must not land there."""
+
+
+class WriteFailed(OutputError):
+    """Writing stopped at one mobility: its documents were rolled back, and the message
+    lists every document that earlier mobilities of the run wrote."""
+
+    def __init__(self, mobility: str, cause: Exception, written: list[Path], not_reached: list[str]):
+        self.mobility, self.written, self.not_reached = mobility, list(written), list(not_reached)
+        lines = [f"Writing stopped at mobility {mobility}: {cause}",
+                 f"None of mobility {mobility}'s documents were changed (what it had written was rolled back)."
+                 if not getattr(cause, "not_restored", None) else
+                 f"Mobility {mobility}'s documents named above could not be put back: generate it again."]
+        if written:
+            lines.append(f"Written in this run before the failure ({len(written)} documents):")
+            lines += [f"  {path}" for path in written]
+        else:
+            lines.append("No document was written in this run before the failure.")
+        if not_reached:
+            lines.append(f"Not reached: {', '.join(not_reached)}.")
+        lines.append("Fix the cause (e.g. free some space) and run ecvet generate again: "
+                     "documents already up to date are not rewritten.")
+        PipelineError.__init__(self, "\n".join(lines))

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from pipeline.errors import PipelineError
+from pipeline.output import make_dirs
 from pipeline.read.agreed import CohortView, compare
 from pipeline.read.batch import SUFFIXES, expand
 from pipeline.read.document import read_path
@@ -74,8 +75,8 @@ def _fsync(path: Path) -> None:
 @contextmanager
 def locked(cohort_folder: Path) -> Iterator[Path]:
     root = returned_dir(cohort_folder)
-    root.mkdir(mode=0o700, exist_ok=True)
-    with open(root / ".lock", "a+") as lock:
+    root.mkdir(mode=0o700, exist_ok=True)  # never wider than 0700: the umask only removes bits
+    with open(root / ".lock", "a+", opener=lambda path, flags: os.open(path, flags, 0o600)) as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             for leftover in root.glob(f"{STAGING}*"):  # from an ingest that was killed
@@ -129,9 +130,11 @@ def _ingest_one(root: Path, path: Path, view: CohortView, box: Sandbox, trust_ro
         result["ingested_at"] = dt.datetime.now(dt.timezone.utc).isoformat()
         (stage / READ_JSON).write_text(json.dumps(result, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
                                        encoding="utf-8")
+        for written in stage.iterdir():
+            written.chmod(0o600)  # write_bytes/write_text follow the umask
         for written in [*stage.iterdir(), stage]:
             _fsync(written)
-        final.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        make_dirs(final.parent)  # mobility and form folders 0700 whatever the umask
         os.rename(stage, final)
         _fsync(final.parent)
         return Ingested(path, "stored", result)

@@ -37,7 +37,7 @@ def log_path(cohort_folder: Path) -> Path:
 def _locked(cohort_folder: Path) -> Iterator[Path]:
     folder = Path(cohort_folder) / FOLDER
     folder.mkdir(mode=0o700, exist_ok=True)
-    with open(folder / "decisions.lock", "a+") as lock:
+    with open(folder / "decisions.lock", "a+", opener=lambda path, flags: os.open(path, flags, 0o600)) as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield folder / LOG
