@@ -61,3 +61,7 @@ catalogs: i18n-update ## Same as i18n-update
 
 clean: ## Remove generated forms (outputs/) and caches, keep .venv
 	rm -rf $(OUT)/*/ .pytest_cache
+
+.PHONY: fuzz
+fuzz: $(BIN)/ecvet ## Mutate real returned forms and read them, sandboxed, for SECONDS (default 60)
+	$(BIN)/python tests/fuzz.py --seconds $(or $(SECONDS),60) $(if $(SEED),--seed $(SEED))

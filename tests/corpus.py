@@ -550,3 +550,139 @@ GOOD_FORM: dict[str, str] = {
 
 def good_form(case: str) -> str:
     return GOOD_FORM.get(case, DEFAULT_FORM)
+
+
+# ---------------------------------------------------------------- hostile (tests/test_hostile.py)
+
+MANY_FIELDS = 10_000
+HUGE_JUNK = 100 * 1024**2  # bytes of the unused junk stream in `huge_file`
+BAD_UTF16 = {  # field -> /V bytes no text codec accepts as they are
+    "pt_testing": b"\xfe\xff\x00A\x00B\x00",  # UTF-16BE BOM, odd length
+    "pt_result": b"\xfe\xff\xd8\x00\x00A\xdc\x00",  # lone high surrogate, then a lone low one
+    "pt_host_place": b"\xff\xfeA\x00\x00\xd8",  # UTF-16LE BOM (not PDF's), ends in a lone surrogate
+    "pt_host_role": b"\xfe\xff",  # a BOM and nothing else
+    "pt_learner_place": b"\xef\xbb\xbf\xff\xfe\xc3(",  # PDF 2.0 UTF-8 BOM, then invalid UTF-8
+}
+
+
+def make_object_loop(good: Path, dst: Path) -> Path:
+    """Incremental update with reference loops outside the field tree: the catalog's
+    /EcvetLoop is A with /Next B and B with /Next A; /EcvetSelf is an object whose value is a
+    reference to itself; page 1's /Parent is page 1 (inherited /Resources, /MediaBox loop)."""
+
+    def objects(pdf: pikepdf.Pdf, free: int) -> dict[int, bytes]:
+        a, b, c = free, free + 1, free + 2
+        root, page = pdf.Root, pdf.pages[0].obj
+        r, p = root.objgen[0], page.objgen[0]
+        return {
+            a: _obj(a, b"<< /Next %d 0 R /Self %d 0 R >>" % (b, a)),
+            b: _obj(b, b"<< /Next %d 0 R >>" % a),
+            c: _obj(c, b"%d 0 R" % c),
+            r: _obj(r, _dict_with(root, EcvetLoop=b"%d 0 R" % a, EcvetSelf=b"%d 0 R" % c)),
+            p: _obj(p, _dict_with(page, Parent=b"%d 0 R" % p)),
+        }
+
+    return _append_update(good, dst, objects)
+
+
+def make_field_tree_cycle(good: Path, dst: Path) -> Path:
+    """Incremental update: three new named fields A → B → C → A through /Kids (each the
+    next's /Parent), A listed in /AcroForm /Fields twice, and an existing text field that is
+    its own kid."""
+
+    def objects(pdf: pikepdf.Pdf, free: int) -> dict[int, bytes]:
+        a, b, c = free, free + 1, free + 2
+        acro = pdf.Root.AcroForm
+        fields = list(acro.Fields)
+        text = next(f for f in fields if f.get("/FT") == Name.Tx and "/Kids" not in f)
+        t = text.objgen[0]
+        refs = b" ".join(_ref(f) for f in fields)
+        new = {
+            a: _obj(a, b"<< /T (cycle_a) /FT /Tx /Kids [%d 0 R] /Parent %d 0 R >>" % (b, c)),
+            b: _obj(b, b"<< /T (cycle_b) /Kids [%d 0 R] /Parent %d 0 R >>" % (c, a)),
+            c: _obj(c, b"<< /T (cycle_c) /Kids [%d 0 R] /Parent %d 0 R >>" % (a, b)),
+            t: _obj(t, _dict_with(text, Kids=b"[%d 0 R]" % t)),
+        }
+        if acro.is_indirect:
+            n = acro.objgen[0]
+            new[n] = _obj(n, _dict_with(acro, Fields=b"[%s %d 0 R %d 0 R]" % (refs, a, a)))
+        else:  # /AcroForm direct in the catalog
+            root = pdf.Root
+            fixed = _dict_with(acro, Fields=b"[%s %d 0 R %d 0 R]" % (refs, a, a))
+            new[root.objgen[0]] = _obj(root.objgen[0], _dict_with(root, AcroForm=fixed))
+        return new
+
+    return _append_update(good, dst, objects)
+
+
+def make_many_fields(good: Path, dst: Path) -> Path:
+    """MANY_FIELDS extra text fields (junk_00000 ...), each its own widget on page 1 with a
+    value, in /AcroForm /Fields and page 1's /Annots."""
+    with pikepdf.open(good) as pdf:
+        page = pdf.pages[0].obj
+        annots = page.get("/Annots")
+        annots = list(annots) if isinstance(annots, Array) else []
+        fields = list(pdf.Root.AcroForm.Fields)
+        for i in range(MANY_FIELDS):
+            x, y = 20 + (i % 50) * 11, 20 + (i // 50) * 3 % 700
+            widget = pdf.make_indirect(Dictionary(
+                Type=Name.Annot, Subtype=Name.Widget, FT=Name.Tx, T=String(f"junk_{i:05d}"),
+                V=String(f"value {i}"), Rect=Array([x, y, x + 10, y + 3]), P=page, F=4))
+            annots.append(widget)
+            fields.append(widget)
+        page.Annots = Array(annots)
+        pdf.Root.AcroForm.Fields = Array(fields)
+        _save(pdf, dst)
+    return dst
+
+
+def make_bad_utf16_values(good: Path, dst: Path) -> Path:
+    """Personal transcript: BAD_UTF16's /V bytes in five text fields, appearances removed,
+    and the same garbage as /Info /Subject."""
+    with pikepdf.open(good) as pdf:
+        for name, raw in BAD_UTF16.items():
+            field = _field(pdf, name)
+            field.V = String(raw)
+            if "/AP" in field:
+                del field["/AP"]
+        pdf.docinfo["/Subject"] = String(BAD_UTF16["pt_learner_place"])
+        _save(pdf, dst)
+    return dst
+
+
+def make_huge_file(good: Path, dst: Path, junk: int = HUGE_JUNK) -> Path:
+    """The good form with an unused stream of `junk` bytes of random-looking data appended as
+    an incremental update (a real xref section, so the file stays valid). Written in 1 MiB
+    chunks, never held in memory; the caller deletes it."""
+    data = good.read_bytes()
+    with pikepdf.open(good) as pdf:
+        num = int(pdf.trailer.Size)
+        tail = b" /Root %d 0 R" % pdf.Root.objgen[0]
+        if pdf.trailer.get("/Info") is not None:
+            tail += b" /Info %d %d R" % pdf.trailer.Info.objgen
+        if pdf.trailer.get("/ID") is not None:
+            tail += b" /ID " + pdf.trailer.ID.unparse()
+    chunk = random.Random(100).randbytes(1 << 20)
+    with open(dst, "wb") as out:
+        out.write(data if data.endswith(b"\n") else data + b"\n")
+        at = out.tell()
+        out.write(b"%d 0 obj\n<< /Length %d >>\nstream\n" % (num, junk))
+        for start in range(0, junk, len(chunk)):
+            out.write(chunk[: junk - start])
+        out.write(b"\nendstream\nendobj\n")
+        xref_at = out.tell()
+        rows = struct.pack(">BIH", 1, at, 0) + struct.pack(">BIH", 1, xref_at, 0)
+        head = b"<< /Type /XRef /Size %d /W [1 4 2] /Index [%d 2]%s /Prev %d /Length %d >>\nstream\n" % (
+            num + 2, num, tail, _last_startxref(data), len(rows))
+        out.write(_obj(num + 1, head + rows + b"\nendstream"))
+        out.write(b"startxref\n%d\n%%%%EOF\n" % xref_at)
+    return dst
+
+
+CASES.update({
+    "object_loop": make_object_loop,
+    "field_tree_cycle": make_field_tree_cycle,
+    "many_fields": make_many_fields,
+    "bad_utf16_values": make_bad_utf16_values,
+})  # not make_huge_file: 100 MB per build is too much for test_corpus_selfcheck's kept tmp_path
+GOOD_FORM["bad_utf16_values"] = "personal-transcript"

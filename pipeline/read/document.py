@@ -23,7 +23,7 @@ from pipeline.identity import IDENTITY_FIELD, MANIFEST_FIELD, DocumentIdentity, 
 from pipeline.pages import pages_digest
 from pipeline.read.exports import ExportError, looks_like_fdf, looks_like_xfdf, read_fdf, read_xfdf
 from pipeline.read.mapping import ERROR, WARNING, map_fields
-from pipeline.read.pdf_fields import FieldTreeError, RawField, read_fields
+from pipeline.read.pdf_fields import FieldTreeError, RawField, read_fields, text_of
 
 ASK_AGAIN = "ask the host to send the PDF file they saved again"
 BY_HAND = ("ask the host for the fillable PDF they saved; failing that, open the form we sent "
@@ -34,6 +34,7 @@ MAGIC = {b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"PK\x03\x0
 
 
 REPAIRED = re.compile(r"damaged|reconstruct|recover", re.I)
+GARBLED = re.compile("[\ufffd\x00-\x08\x0b\x0e-\x1f]")  # undecodable bytes, control characters
 
 
 def _qpdf_reason(exc: Exception) -> str:
@@ -193,6 +194,9 @@ def read_bytes(data: bytes, name: str, trust_roots: list[Any] | None = None) -> 
         if "bad_alloc" in str(exc):
             raise MemoryError from exc
         raise UnreadableFile(f"is a damaged PDF ({_qpdf_reason(exc)}): {ASK_AGAIN}") from exc
+    except UnicodeDecodeError as exc:  # a name or string pikepdf cannot decode where none was expected
+        raise UnreadableFile(f"is a damaged PDF (text that is not valid UTF-8 where a name belongs): "
+                             f"{ASK_AGAIN}") from exc
 
 
 def _read(data: bytes, name: str, trust_roots: list[Any] | None) -> dict[str, Any]:
@@ -208,7 +212,7 @@ def _read(data: bytes, name: str, trust_roots: list[Any] | None) -> dict[str, An
     elif _looks_like_pdf(data):
         fmt = "pdf"
         pdf, raw = _read_pdf(data, problems)
-        info = {str(k): str(v) for k, v in pdf.docinfo.items() if isinstance(v, pikepdf.String)}
+        info = {str(k): text_of(v) for k, v in pdf.docinfo.items() if isinstance(v, pikepdf.String)}
         if not raw.keys() - {IDENTITY_FIELD, MANIFEST_FIELD}:
             raise UnreadableFile(_no_fields(pdf, info))
     else:
@@ -218,6 +222,11 @@ def _read(data: bytes, name: str, trust_roots: list[Any] | None) -> dict[str, An
     specs = _specs(raw, identity, problems)
     mapped = map_fields(raw, specs, identity.lang, export=fmt != "pdf")
     problems += mapped.problems
+    for field in raw.values():
+        if field.value and GARBLED.search(field.value):
+            problems.append({"severity": WARNING, "field": field.name,
+                             "message": "holds bytes that are not valid text (shown as \ufffd): check this value "
+                                        "with the host"})
     pages_unchanged = None
     checked: dict[str, dict[str, Any]] = {}
     if pdf is not None:

@@ -15,11 +15,12 @@ identity field travels with them, which is how an export finds its form.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from pypdf.errors import PdfReadError
+from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, read_object
 
 from pipeline.read.pdf_fields import RawField
@@ -48,7 +49,7 @@ def _field(name: str, value: str | None) -> RawField:
 def read_xfdf(data: bytes) -> dict[str, RawField]:
     try:
         root = ET.fromstring(data)
-    except ET.ParseError as exc:
+    except (ET.ParseError, LookupError, ValueError) as exc:  # LookupError: an unknown declared encoding
         raise ExportError(f"is not well-formed XFDF ({exc})") from exc
     if root.tag not in (f"{XFDF_NS}xfdf", "xfdf"):
         raise ExportError("is XML but not XFDF (its root element is not <xfdf>)")
@@ -74,7 +75,13 @@ def read_xfdf(data: bytes) -> dict[str, RawField]:
 
 
 class _Objects(dict):
-    """FDF objects by (number, generation); pypdf resolves references through it."""
+    """FDF objects by (number, generation); pypdf resolves references through it.
+
+    pypdf's parser also asks it whether to be strict about damaged syntax: yes, so that a
+    damaged FDF raises PdfReadError instead of taking the lenient paths, which need a real
+    PdfReader (its cross-reference table)."""
+
+    strict = True
 
     def get_object(self, ref: IndirectObject) -> Any:
         return self.get((ref.idnum, ref.generation))
@@ -95,14 +102,15 @@ def _text(obj: Any) -> str | None:
 
 
 def read_fdf(data: bytes) -> dict[str, RawField]:
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # damaged syntax is reported, not logged
     objects = _Objects()
     try:
         for match in re.finditer(rb"(\d{1,10})\s+(\d{1,5})\s+obj\s*", data):
             stream = io.BytesIO(data)
             stream.seek(match.end())
             objects[(int(match.group(1)), int(match.group(2)))] = read_object(stream, objects)
-    except (PdfReadError, ValueError, RecursionError) as exc:
-        raise ExportError(f"is not a readable FDF file ({exc})") from exc
+    except (PyPdfError, ValueError, TypeError, RecursionError) as exc:  # PyPdfError: also LimitReachedError
+        raise ExportError(f"is not a readable FDF file ({str(exc)[:200]})") from exc
     trailer = re.search(rb"trailer\s*<<.*?/Root\s+(\d+)\s+(\d+)\s+R", data, re.S)
     root = objects.get((int(trailer.group(1)), int(trailer.group(2)))) if trailer else None
     if root is None:  # no trailer: the first object holding /FDF
@@ -115,7 +123,8 @@ def read_fdf(data: bytes) -> dict[str, RawField]:
     def walk(nodes: Any, prefix: str, depth: int) -> None:
         if depth > MAX_DEPTH:
             raise ExportError(f"nests fields more than {MAX_DEPTH} levels deep")
-        for node in _resolve(nodes, objects) or []:
+        nodes = _resolve(nodes, objects)
+        for node in nodes if isinstance(nodes, ArrayObject) else []:  # /Fields 5: no fields
             node = _resolve(node, objects)
             if not isinstance(node, DictionaryObject):
                 continue

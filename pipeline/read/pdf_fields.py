@@ -47,14 +47,37 @@ class FieldTreeError(ValueError):
     """The field tree is broken beyond reading (too deep, too big)."""
 
 
+def text_of(string: pikepdf.String) -> str:
+    """A PDF text string as str; bytes that are not valid text become U+FFFD (REPLACEMENT).
+
+    Decoded here, not by pikepdf, when it has a byte-order mark: pikepdf raises
+    UnicodeDecodeError for a UTF-8 BOM followed by invalid UTF-8, and silently drops an odd
+    last byte or a lone surrogate of UTF-16, so a damaged value would read as a shorter one.
+    """
+    raw = bytes(string)
+    for bom, codec in ((b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le"), (b"\xef\xbb\xbf", "utf-8")):
+        if raw.startswith(bom):
+            return raw[len(bom):].decode(codec, "replace")
+    return str(string)  # PDFDocEncoding: every byte is a character
+
+
+def name_text(name: pikepdf.Name) -> str:
+    """A name without its slash. pikepdf raises UnicodeDecodeError for a name whose bytes
+    are not UTF-8 (/Tx#ff): such a name stays #xx-escaped, as written in the file."""
+    try:
+        return str(name)[1:]
+    except UnicodeDecodeError:
+        return bytes(name.unparse()).decode("ascii", "replace")[1:]
+
+
 def as_text(obj: pikepdf.Object | None) -> tuple[str | None, bool]:
     """A /V or /AS as text, and whether it was a name."""
     if obj is None:
         return None, False
     if isinstance(obj, pikepdf.Name):
-        return str(obj)[1:], True
+        return name_text(obj), True
     if isinstance(obj, pikepdf.String):
-        return str(obj), False
+        return text_of(obj), False
     if isinstance(obj, pikepdf.Array):
         parts = [as_text(x)[0] for x in obj]
         return "\n".join(p for p in parts if p is not None), False
@@ -103,7 +126,7 @@ class _Walker:
         partial = node.get("/T")
         name = prefix
         if partial is not None:
-            part = str(partial) if isinstance(partial, pikepdf.String) else str(partial).lstrip("/")
+            part = as_text(partial)[0] or ""
             name = f"{prefix}.{part}" if prefix else part
         kids = node.get("/Kids")
         named_kids = [k for k in kids if isinstance(k, pikepdf.Dictionary) and "/T" in k] \
@@ -117,7 +140,7 @@ class _Walker:
         ft = _inherited(node, "/FT")
         flags = _inherited(node, "/Ff")
         value, is_name = as_text(node.get("/V"))
-        raw = RawField(name=name, kind=str(ft)[1:] if isinstance(ft, pikepdf.Name) else "",
+        raw = RawField(name=name, kind=name_text(ft) if isinstance(ft, pikepdf.Name) else "",
                        flags=int(flags) if isinstance(flags, int) else 0, value=value,
                        value_is_name=is_name, orphan=orphan)
         if raw.kind == "Sig":
@@ -158,7 +181,7 @@ def read_fields(pdf: pikepdf.Pdf) -> dict[str, RawField]:
                     and "/T" in annot and annot.objgen not in walker.seen):
                 walker.seen.add(annot.objgen)
                 parent = annot.get("/Parent")
-                prefix = str(parent.get("/T", "")) if isinstance(parent, pikepdf.Dictionary) else ""
-                part = str(annot.T)
+                prefix = as_text(parent.get("/T"))[0] or "" if isinstance(parent, pikepdf.Dictionary) else ""
+                part = as_text(annot.T)[0] or ""
                 walker.add(annot, f"{prefix}.{part}" if prefix else part, None, orphan=True)
     return walker.fields
