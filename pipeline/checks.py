@@ -19,6 +19,9 @@ from pipeline.i18n import HOST, host_language, language_problem, languages_of
 from pipeline.load import Cohort, SourceFile, load_cohort
 from pipeline.resolve import Index, age_on, merged
 
+# Windows device names (any case, with or without an extension): never a file or folder name.
+RESERVED_NAMES = frozenset({"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$", "CLOCK$",
+                            *(f"{d}{i}" for d in ("COM", "LPT") for i in (*"123456789", "¹", "²", "³"))})
 SHARED_LISTS = ("organisations", "persons", "qualifications", "units", "criteria_sets")
 
 
@@ -32,6 +35,10 @@ def check_cohort(cohort: Cohort, skip: set[str] = frozenset()) -> list[Problem]:
         if source.name in skip:
             continue
         mid = source.data.get("mobility_id")
+        if isinstance(mid, str) and mid.split(".")[0].upper() in RESERVED_NAMES:
+            problems.append(Problem(source.name, "/mobility_id",
+                                    f"'{mid}' is a reserved device name on Windows: the mobility id becomes a "
+                                    "folder name, which Windows cannot create or open; choose another id"))
         if mid in seen:
             problems.append(Problem(source.name, "/mobility_id",
                                     f"'{mid}' is already used by {seen[mid]}: give every mobility its own id"))

@@ -10,6 +10,7 @@ its line, in plain words.
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 import os
@@ -149,8 +150,11 @@ def describe(error: ValidationError) -> str:
         known, patterns = error.schema.get("properties", {}), error.schema.get("patternProperties", {})
         extra = [k for k in value if k not in known and not any(re.search(p, k) for p in patterns)]
         names = ", ".join(shown(k) for k in extra[:5]) + (", …" if len(extra) > 5 else "")
+        guesses = [(k, difflib.get_close_matches(k, list(known), n=1, cutoff=0.7)) for k in extra[:5]]
+        hints = "".join(f"; {shown(k)} is not allowed here: did you mean {shown(match[0])}?"
+                        for k, match in guesses if match)
         return (f"Additional properties are not allowed ({names} {'was' if len(extra) == 1 else 'were'} "
-                "unexpected): remove it or check its spelling")
+                f"unexpected): remove it or check its spelling{hints}")
     if v == "format" and expected == "date":
         return f"{shown(value)} is not a real calendar date: write it as YYYY-MM-DD"
     if v == "format":

@@ -319,3 +319,130 @@ def test_usage_error_exit_1_from_the_command_line():
                           capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert done.returncode == 1
     assert "Invalid value for '--format'" in done.stderr
+
+
+# 10. The corpus: one folder per case, checked through `generate` -------------------
+
+def generate_refused(tmp_path: Path, case: str) -> str:
+    """`ecvet generate` on the case: exit status 1, and not one document written."""
+    out = tmp_path / "out"
+    result = invoke("generate", cohort(tmp_path, case), "--out", out, code=1)
+    assert "nothing was written" in result
+    assert not out.exists() or not [p for p in out.rglob("*") if p.is_file()]
+    return result
+
+
+C = "case/cohort.json"
+
+
+@pytest.mark.parametrize("case, expected", [
+    # an unknown key: the closest allowed key is suggested
+    ("unknown-key-learner", f"{M1}: /: Additional properties are not allowed ('learnre' was unexpected): remove it "
+                            "or check its spelling; 'learnre' is not allowed here: did you mean 'learner'?"),
+    ("unknown-key-start-date", f"{M1}: /period: Additional properties are not allowed ('start_dte' was unexpected): "
+                               "remove it or check its spelling; 'start_dte' is not allowed here: did you mean "
+                               "'start_date'?"),
+    # Windows device names: the id becomes a folder name
+    *[(f"reserved-id-{name.lower()}", f"{M1}: /mobility_id: '{name}' is a reserved device name on Windows: the "
+                                      "mobility id becomes a folder name, which Windows cannot create or open; "
+                                      "choose another id") for name in ("CON", "nul", "com1")],
+    # path-like ids never pass the schema's pattern
+    *[(case, f"{M1}: /mobility_id: '{mid}' does not match the pattern ^[A-Za-z0-9][A-Za-z0-9_-]{{0,63}}$: use only "
+             "the characters the pattern allows")
+      for case, mid in (("path-id-parent", "../x"), ("path-id-slash", "a/b"), ("path-id-hidden", ".hidden"))],
+    # types, references, ids, dates, minors
+    ("points-as-text", f"{C}: /units/0/ecvet_points: is a text in double quotes \"…\", but must be a number or "
+                       "null: change its type"),
+    ("unknown-unit", f"{M1}: /units/1: unknown unit 'sauces': use the id of one defined in cohort.json (pastry)"),
+    ("duplicate-unit-id", f"{C}: /units/1/id: duplicate id 'pastry': ids must be unique within units"),
+    ("impossible-date", f"{M1}: /period/start_date: '2027-02-30' is not a real calendar date: write it as "
+                        "YYYY-MM-DD"),
+    ("end-before-start", f"{M1}: /period/end_date: the mobility ends (2027-02-26) before it starts (2027-03-01): "
+                         "swap or correct the dates"),
+    ("minor-without-guardian", f"{M1}: /learner/guardian: the learner is 16 at the start (2027-03-01), a minor: "
+                               "add a guardian with name, address, phone and e-mail (they sign the LA)"),
+    # characters the documents cannot show: refused, never a silent wrong glyph
+    ("control-character-bell", f"{M1}: /period/work_context/en: contains the control character U+0007: remove it"),
+    ("control-character-escape", f"{C}: /units/0/title/en: contains the control character U+001B: remove it"),
+    ("emoji-in-name", f"{M1}: /learner/given_name: contains '👍' (U+1F44D), which the forms' font (DejaVu Sans: "
+                      "Latin, Greek, Cyrillic) cannot print: replace it or transliterate the text"),
+    # malformed JSON: line and column
+    ("single-quotes", f"{M1}: /: is not valid JSON: single quotes at line 5, column 102: JSON texts and keys are "
+                      "written in double quotes \"…\""),
+    ("comment", f"{M1}: /: is not valid JSON: a comment at line 14, column 3: JSON has no comments; remove it"),
+    ("unquoted-key", f"{M1}: /: is not valid JSON: a key without double quotes at line 15, column 3: write every "
+                     "key in double quotes, like \"name\":"),
+    ("python-true", f"{M1}: /: is not valid JSON: True at line 15, column 12: write true, false or null in lower "
+                    "case"),
+])
+def test_the_corpus_case_is_refused_with_its_message(tmp_path, case, expected):
+    out = generate_refused(tmp_path, case)
+    assert expected in out.splitlines(), out
+    no_python_wording(out)
+
+
+def test_an_unknown_key_far_from_any_allowed_one_gets_no_guess(tmp_path):
+    folder = cohort(tmp_path)
+    path = folder / "mobilities" / "m1.json"
+    path.write_text(path.read_text(encoding="utf-8").replace('"units": ["pastry"],', '"units": ["pastry"], "zzz": 1,'),
+                    encoding="utf-8")
+    out = validate(folder)
+    assert f"{M1}: /: Additional properties are not allowed ('zzz' was unexpected): remove it or check its " \
+           "spelling" in out.splitlines()
+    assert "did you mean" not in out
+
+
+@pytest.mark.parametrize("mid", ["CON", "Con", "aux", "PRN", "LPT9", "com9"])
+def test_every_spelling_of_a_device_name_is_refused(tmp_path, mid):
+    folder = cohort(tmp_path)
+    path = folder / "mobilities" / "m1.json"
+    path.write_text(path.read_text(encoding="utf-8").replace('"mobility_id": "m1"', f'"mobility_id": "{mid}"'),
+                    encoding="utf-8")
+    assert f"{M1}: /mobility_id: '{mid}' is a reserved device name on Windows" in validate(folder)
+
+
+@pytest.mark.parametrize("mid", ["console", "nul1", "com10", "con-1", "m1"])
+def test_ids_that_only_resemble_a_device_name_pass(tmp_path, mid):
+    folder = cohort(tmp_path)
+    path = folder / "mobilities" / "m1.json"
+    path.write_text(path.read_text(encoding="utf-8").replace('"mobility_id": "m1"', f'"mobility_id": "{mid}"'),
+                    encoding="utf-8")
+    assert "1 mobilities are valid" in validate(folder, code=0)
+
+
+SPECIAL = """& < > " ' {{ }} {% %} {_{ }_}"""
+# which text of the special-characters fixture each English document shows
+SHOWN_IN = {
+    "learning-agreement": ("Name", "School", "Unit", "Outcome"),
+    "personal-transcript": ("Name", "Unit", "Outcome"),
+    "skills-assessment": ("Name", "School", "Unit", "Criterion"),
+}
+
+
+def _docx_text(path: Path) -> str:
+    import docx  # python-docx
+
+    document = docx.Document(str(path))
+    parts = [p.text for p in document.paragraphs]
+    parts += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    return "\n".join(parts)
+
+
+def test_special_characters_in_every_kind_of_text_render_exactly(tmp_path):
+    folder = cohort(tmp_path, "special-characters")
+    assert "1 mobilities are valid" in validate(folder, code=0)
+    out = tmp_path / "out"
+    assert "1 mobilities, 12 documents" in invoke("generate", folder, "--out", out, code=0)
+    have_pdftotext = shutil.which("pdftotext") is not None
+    for form, labels in SHOWN_IN.items():
+        texts = {"docx": _docx_text(out / "case" / "m1" / f"{form}.en.docx")}
+        if have_pdftotext:
+            texts["pdf"] = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(out / "case" / "m1" /
+                                           f"{form}.en.pdf"), "-"], capture_output=True, text=True,
+                                          check=True, timeout=120).stdout
+        for kind, text in texts.items():
+            flat = " ".join(text.split())  # a long value may wrap
+            for label in labels:
+                assert f"{label} {SPECIAL} en" in flat, (form, kind, label)
+            for escaped in ("&amp;", "&lt;", "&gt;", "&quot;", "&#39;", "&#x27;"):
+                assert escaped not in flat, (form, kind, escaped)

@@ -13,7 +13,7 @@ import resource
 from multiprocessing.connection import Connection
 from typing import Any, Callable
 
-MEMORY_LIMIT = 1536 << 20  # bytes of address space for the reading child
+MEMORY_LIMIT = 1536 << 20  # bytes of address space the reading child may add
 TIME_LIMIT = 30.0  # seconds per file
 
 
@@ -21,11 +21,24 @@ class SandboxFailure(Exception):
     """The child could not finish one file; the message says why."""
 
 
+def _mapped_bytes() -> int:
+    """This process's address space now (Linux: /proc/self/statm), 0 where unknown."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def _serve(conn: Connection, parent_end: Connection, memory: int) -> None:
     # The forked child holds a copy of the parent's end too: close it, or a parent that is
     # killed never gives the child its end-of-file and the child waits forever.
     parent_end.close()
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    # The budget is on top of what the forked child already maps: a parent that imported a
+    # lot (a test run) would otherwise leave it no room to load even a codec, and reading
+    # would fail where it should not.
+    limit = _mapped_bytes() + memory
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     while True:
         try:
             job = conn.recv()
