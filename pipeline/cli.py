@@ -106,13 +106,21 @@ def validate_command(cohort: Path) -> None:
 @click.option("--prune", is_flag=True,
               help="Remove documents of mobilities no longer in the cohort (and, when every language is "
                    "generated, of languages a mobility no longer has), then their empty folders.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Processes rendering side by side. Default: the number of cores. The files are the same "
+                   "whatever the number.")
+@click.option("--force", is_flag=True,
+              help="Render every document, even those whose inputs did not change since they were written.")
 @user_errors
-def generate_command(cohort: Path, out_dir: Path, langs, forms, formats, prune) -> None:
+def generate_command(cohort: Path, out_dir: Path, langs, forms, formats, prune, jobs, force) -> None:
     """Validate COHORT, then write each mobility's forms as fillable PDF and DOCX.
 
     Files are named OUT/<cohort>/<mobility-id>/<form>.<lang>.<pdf|docx>. Nothing is
-    written if any input file has an error. Re-running rewrites nothing that is unchanged.
+    written if any input file has an error. Re-running renders only documents whose
+    inputs (data, program, templates, catalogs, fonts) changed, and rewrites nothing
+    that is unchanged.
     """
+    import os
     started = time.perf_counter()
     bar = None
 
@@ -127,17 +135,19 @@ def generate_command(cohort: Path, out_dir: Path, langs, forms, formats, prune) 
     try:
         from pipeline.generate import generate
 
-        report = generate(cohort, out_dir, langs, forms, formats, progress=progress, prune=prune)
+        report = generate(cohort, out_dir, langs, forms, formats, progress=progress, prune=prune,
+                          jobs=jobs or os.cpu_count() or 1, force=force)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
     for warning in report.warnings:
         click.echo(str(warning), err=True)
     seconds = time.perf_counter() - started
-    documents = len(report.written) + len(report.unchanged)
+    documents = len(report.written) + len(report.unchanged) + len(report.skipped)
     click.echo(
         f"{report.mobilities} mobilities, {documents} documents in {report.folder} "
-        f"({len(report.written)} written, {len(report.unchanged)} unchanged) in {seconds:.1f} s."
+        f"({len(report.written)} written, {len(report.unchanged)} unchanged, {len(report.skipped)} skipped: "
+        f"inputs unchanged) in {seconds:.1f} s."
     )
     for note in report.notes():
         click.echo(note)

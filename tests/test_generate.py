@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from pipeline.cli import main
 from pipeline.errors import OutputError, ValidationFailed
 from pipeline.formdefs import FORMS
-from pipeline.generate import generate
+from pipeline.generate import MANIFEST, generate
 from pipeline.output import document_path
 from tests.conftest import DEMO, MINIMAL
 
@@ -32,8 +32,10 @@ def test_rerun_is_byte_identical_and_rewrites_nothing(tmp_path):
     first = generate(MINIMAL, tmp_path, langs=["de"])
     before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     mtimes = {p: p.stat().st_mtime_ns for p in before}
-    second = generate(MINIMAL, tmp_path, langs=["de"])
-    assert len(first.written) == 6 and not second.written and len(second.unchanged) == 6
+    second = generate(MINIMAL, tmp_path, langs=["de"])  # inputs unchanged: nothing rendered
+    third = generate(MINIMAL, tmp_path, langs=["de"], force=True)  # rendered, the same bytes
+    assert len(first.written) == 6 and not second.written and len(second.skipped) == 6
+    assert not third.written and len(third.unchanged) == 6
     assert {p: p.read_bytes() for p in before} == before
     assert {p: p.stat().st_mtime_ns for p in before} == mtimes
     assert not list(tmp_path.rglob("*.part"))
@@ -41,7 +43,7 @@ def test_rerun_is_byte_identical_and_rewrites_nothing(tmp_path):
 
 def test_selection_of_language_form_and_format(tmp_path):
     generate(MINIMAL, tmp_path, langs=["de"], forms=["skills-assessment"], formats=["pdf"])
-    assert [p.name for p in tmp_path.rglob("*.*")] == ["skills-assessment.de.pdf"]
+    assert [p.name for p in tmp_path.rglob("*.*") if p.name != MANIFEST] == ["skills-assessment.de.pdf"]
 
 
 def test_invalid_input_writes_nothing(make_cohort, tmp_path):
@@ -85,4 +87,4 @@ def test_output_does_not_depend_on_the_hash_seed(tmp_path):
                        env={**os.environ, "PYTHONHASHSEED": seed})
     first = {p.relative_to(tmp_path / "1"): p.read_bytes() for p in (tmp_path / "1").rglob("*.*")}
     second = {p.relative_to(tmp_path / "2"): p.read_bytes() for p in (tmp_path / "2").rglob("*.*")}
-    assert len(first) == 6 and first == second
+    assert len(first) == 6 + 1 and first == second  # the documents and the record of their inputs

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from pipeline.cli import main
 from pipeline.errors import OutputRefused, WriteFailed
-from pipeline.generate import generate
+from pipeline.generate import MANIFEST, generate
 from pipeline.output import check_output_folder, remove_stale_temporaries
 from tests.conftest import MINIMAL, ROOT
 
@@ -40,7 +40,9 @@ def cohort_with(base: Path, *mobilities: str, name: str = "case") -> Path:
 
 
 def files(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Every file under `folder` but the record of what each document was rendered from."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != MANIFEST}
 
 
 # 1. never among the inputs ------------------------------------------------------------
