@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -74,15 +75,33 @@ def main(learners: int = 50) -> None:
         print(f"{'one learner, 1 lang':<22}{totals['pdf']:>8.1f}{totals['docx']:>8.1f}"
               f"   = {totals['pdf'] + totals['docx']:.0f} ms for 6 documents")
 
-        out = Path(tmp) / "out"
+        results: dict = {"per_document_ms": totals, "learners": learners}
+        print(f"\nCohort runs: {learners} learners, both languages, validation included:")
+        for jobs in (1, 2):
+            out = Path(tmp) / f"out{jobs}"
+            start = time.perf_counter()
+            report = generate(cohort_dir, out, jobs=jobs)
+            wall = time.perf_counter() - start
+            again = time.perf_counter()
+            rerun = generate(cohort_dir, out, jobs=jobs)
+            rerun_wall = time.perf_counter() - again
+            print(f"  --jobs {jobs}: {len(report.written)} documents in {wall:.1f} s wall "
+                  f"({wall / learners * 1000:.0f} ms per learner); unchanged re-run {rerun_wall:.2f} s "
+                  f"({len(rerun.skipped)} skipped)")
+            results[f"jobs{jobs}"] = {"wall_s": round(wall, 2), "rerun_s": round(rerun_wall, 2)}
+        sizes = {ext: statistics.mean(p.stat().st_size for p in out.rglob(f"*.{ext}")) / 1024 for ext in ("pdf", "docx")}
+        print(f"Bytes per document: PDF {sizes['pdf']:.0f} KB, DOCX {sizes['docx']:.0f} KB")
+        results["kb_per_document"] = {k: round(v, 1) for k, v in sizes.items()}
         start = time.perf_counter()
-        report = generate(cohort_dir, out)
-        wall = time.perf_counter() - start
-        documents = len(report.written)
-        print(f"\nCohort run: {learners} learners, {documents} documents in {wall:.1f} s wall "
-              f"({wall / learners * 1000:.0f} ms per learner, both languages, validation included)")
+        subprocess.run([sys.executable, "-m", "pipeline", "--help"], capture_output=True, check=True)
+        results["startup_help_s"] = round(time.perf_counter() - start, 3)
+        print(f"Start-up: ecvet --help {results['startup_help_s']:.2f} s")
         pages_per_document(out)
         read_back(mobilities[0])
+        target = ROOT / "outputs" / "bench.json"
+        target.parent.mkdir(exist_ok=True)
+        target.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+        print(f"\nFigures written to {target.relative_to(ROOT)}")
 
 
 def pages_per_document(out: Path) -> None:
