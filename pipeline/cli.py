@@ -315,7 +315,7 @@ def check_command(cohort: Path) -> None:
     """
     from pipeline.recognition.evidence import gather
     from pipeline.recognition.passrules import propose
-    from pipeline.recognition.rules import ERROR, SA, check_mobility
+    from pipeline.recognition.rules import ERROR, check_mobility
 
     view, evidence = gather(cohort)
     rules = view.cohort.cohort.data.get("pass_rules")
@@ -326,9 +326,8 @@ def check_command(cohort: Path) -> None:
             click.echo(str(finding))
         errors += sum(f.severity == ERROR for f in findings)
         warnings += sum(f.severity != ERROR for f in findings)
-        assessments = ((ev.data(SA) or {}).get("assessments") or {})
         for unit in ev.mobility["units"]:
-            proposal = propose(unit, (assessments.get(unit["id"]) or {}).get("ratings"), rules)
+            proposal = propose(unit, ev.ratings(unit["id"]), rules)
             click.echo(f"PROPOSAL {ev.id} {unit['id']}: {proposal.result} ({proposal.reason})")
     click.echo(f"{len(evidence)} mobilities checked: {errors} error(s), {warnings} warning(s).")
     if errors:

@@ -9,6 +9,8 @@ from typing import Any
 from pipeline.read.agreed import CohortView
 from pipeline.read.archive import history
 
+SA, PT = "skills-assessment", "personal-transcript"
+
 
 @dataclass
 class MobilityEvidence:
@@ -26,6 +28,14 @@ class MobilityEvidence:
     def data(self, form: str) -> dict[str, Any] | None:
         latest = self.latest(form)
         return latest["data"] if latest else None
+
+    def ratings(self, unit_id: str) -> dict[str, Any] | None:
+        """The unit's ratings in the latest Skills Assessment, None when not there."""
+        return (((self.data(SA) or {}).get("assessments") or {}).get(unit_id) or {}).get("ratings")
+
+    def achieved(self, unit_id: str) -> dict[str, Any]:
+        """The unit's entry in the latest Personal Transcript ({} when not there)."""
+        return (((self.data(PT) or {}).get("transcript") or {}).get("achieved") or {}).get(unit_id) or {}
 
 
 def gather(cohort_folder: Path) -> tuple[CohortView, list[MobilityEvidence]]:

@@ -16,7 +16,7 @@ from pipeline.errors import PipelineError
 from pipeline.recognition.decisions import CONSEQUENCES, RECOGNISED, REFUSED, current, read_all, record
 from pipeline.recognition.evidence import MobilityEvidence, gather
 from pipeline.recognition.passrules import FAIL, PASS, propose
-from pipeline.recognition.rules import PT, SA, blocking, check_mobility
+from pipeline.recognition.rules import blocking, check_mobility
 
 
 class RecognitionError(PipelineError):
@@ -41,7 +41,7 @@ class Outcome:
 
 def _points(ev: MobilityEvidence, unit: dict[str, Any]) -> float | int | None:
     """The transcript's achieved points, never more than agreed; the agreed ones otherwise."""
-    achieved = (((ev.data(PT) or {}).get("transcript") or {}).get("achieved") or {}).get(unit["id"]) or {}
+    achieved = ev.achieved(unit["id"])
     points, planned = achieved.get("ecvet_points"), unit.get("ecvet_points")
     if points is None:
         return planned
@@ -50,7 +50,7 @@ def _points(ev: MobilityEvidence, unit: dict[str, Any]) -> float | int | None:
 
 def _entry(ev: MobilityEvidence, unit: dict[str, Any], decision: str, decider: Decider, reason: str | None,
            rules: dict | None) -> dict[str, Any]:
-    ratings = (((ev.data(SA) or {}).get("assessments") or {}).get(unit["id"]) or {}).get("ratings")
+    ratings = ev.ratings(unit["id"])
     method = decider.method or text(ev.mobility.get("validation", {}).get("method"), ev.mobility["primary_language"],
                                     ev.mobility["primary_language"]) or None
     return {
@@ -111,7 +111,7 @@ def decide_all_proposed(cohort_folder: Path, decider: Decider) -> Outcome:
         for unit in ev.mobility["units"]:
             if (ev.id, unit["id"]) in decided:
                 continue
-            ratings = (((ev.data(SA) or {}).get("assessments") or {}).get(unit["id"]) or {}).get("ratings")
+            ratings = ev.ratings(unit["id"])
             proposal = propose(unit, ratings, rules)
             errors = blocking(findings, unit["id"])
             if errors or proposal.result not in (PASS, FAIL):

@@ -15,11 +15,11 @@ from typing import Any, Callable, Iterator
 from pipeline.fields import field_specs
 from pipeline.formdefs import FORMS
 from pipeline.read.mapping import PARTIES
-from pipeline.recognition.evidence import MobilityEvidence
+from pipeline.recognition.evidence import PT, SA, MobilityEvidence
 from pipeline.recognition.passrules import FAIL, PASS, criteria_groups, propose
 
 ERROR, WARNING = "error", "warning"
-LA, SA, PT = "learning-agreement", "skills-assessment", "personal-transcript"
+LA = "learning-agreement"
 
 
 @dataclass(frozen=True, order=True)
@@ -170,8 +170,7 @@ def transcript_consistent(ev: MobilityEvidence, rules: dict) -> Iterator[Finding
                           "complete it", unit["id"])
         if sa is None:
             continue
-        ratings = ((sa.get("assessments") or {}).get(unit["id"]) or {}).get("ratings")
-        proposal = propose(unit, ratings, rules)
+        proposal = propose(unit, ev.ratings(unit["id"]), rules)
         points = entry.get("ecvet_points")
         if proposal.result == FAIL and points:
             yield Finding(ev.id, PT, f"pt_{unit['id']}_points", WARNING, "transcript_consistent",

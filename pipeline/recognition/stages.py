@@ -16,7 +16,7 @@ from pipeline.read.archive import RETURNED
 from pipeline.recognition.decisions import RECOGNISED, current, read_all
 from pipeline.recognition.evidence import MobilityEvidence, gather
 from pipeline.recognition.passrules import propose
-from pipeline.recognition.rules import ERROR, SA, check_mobility
+from pipeline.recognition.rules import ERROR, check_mobility
 
 STAGES = ("generated", "returned", "signed", "validated", "recognised")
 
@@ -66,11 +66,9 @@ def status_rows(cohort_folder: Path, documents_dir: Path, report_dir: Path) -> t
                 "documents": [_relative(p, report_dir) for p in made],
                 "returned": [_relative(p, report_dir) for p in archived],
             }
-        sa = ev.data(SA) or {}
         units = []
         for unit in m["units"]:
-            ratings = ((sa.get("assessments") or {}).get(unit["id"]) or {}).get("ratings")
-            proposal = propose(unit, ratings, rules)
+            proposal = propose(unit, ev.ratings(unit["id"]), rules)
             decision = decisions.get((m["id"], unit["id"]))
             units.append({"unit": unit["id"],
                           "title": f"{unit.get('code') + ' – ' if unit.get('code') else ''}"
