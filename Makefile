@@ -9,7 +9,7 @@ OUT    ?= outputs
 .PHONY: help forms validate test bench templates catalogs clean i18n-extract i18n-init i18n-update i18n-compile i18n-check
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 	@echo "  Options: COHORT=inputs/<name> (default inputs/demo), OUT=<folder> (default outputs)"
 
 $(BIN)/ecvet: pyproject.toml
