@@ -14,7 +14,7 @@ import json
 import unicodedata
 from typing import Any, TypedDict
 
-from pipeline.fields import FieldSpec, field_specs, fill_spec, rating_specs, signature_specs, when_holds
+from pipeline.fields import FieldSpec, field_specs, fill_spec, lookup, rating_specs, signature_specs, when_holds
 from pipeline.formdefs import (
     COMMON_LABELS, CRITERIA_GROUPS, RATING_OPTIONS, SIGNATURE_FIELDS,
     Fill, ForEachUnit, Form, Heading, Note, Ratings, Section, Show, Signature,
@@ -88,14 +88,6 @@ def text(value: Any, lang: str, primary: str) -> str:
             return clean(str(shown)) + (SECONDARY + clean(str(second)) if first and second and second != first else "")
         value = value.get(lang) or value.get(primary) or next(iter(value.values()), "")
     return clean(str(value))
-
-
-def lookup(data: Any, path: str) -> Any:
-    for key in path.split("."):
-        if not isinstance(data, dict):
-            return None
-        data = data.get(key)
-    return data
 
 
 class _Builder:

@@ -64,6 +64,15 @@ def _name(form: Form, *parts: str) -> str:
     return "_".join((form.code, *parts))
 
 
+def lookup(data: Any, path: str) -> Any:
+    """The value at a dotted path of the resolved view (`organisations.host.name`), or None."""
+    for key in path.split("."):
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
 def when_holds(item: Any, scope: dict) -> bool:
     """Whether a declaration item's `when` condition holds in `scope`: a dotted path that
     must have a value, or `!path` that must not."""
@@ -71,10 +80,7 @@ def when_holds(item: Any, scope: dict) -> bool:
     if not condition:
         return True
     negate = condition.startswith("!")
-    value: Any = scope
-    for key in condition.lstrip("!").split("."):
-        value = value.get(key) if isinstance(value, dict) else None
-    return bool(value) != negate
+    return bool(lookup(scope, condition.lstrip("!"))) != negate
 
 
 # -- one rule per declaration item (the context calls these for its rows) ---------------

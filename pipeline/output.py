@@ -114,6 +114,16 @@ def _stage(path: Path, data: bytes) -> Path:
     return Path(tmp)
 
 
+def _replace(path: Path, data: bytes) -> None:
+    """Put `data` at `path` through a temporary file, which never outlives a failure."""
+    tmp = _stage(path, data)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def _same(path: Path, data: bytes) -> bool:
     return path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data
 
@@ -127,12 +137,7 @@ def write_atomic(path: Path, data: bytes) -> bool:
     try:
         if _same(path, data):
             return False
-        tmp = _stage(path, data)
-        try:
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        _replace(path, data)
     except OSError as exc:
         raise OutputError(path, f"cannot be written: {exc.strerror or exc}") from exc
     return True
@@ -193,12 +198,7 @@ def _roll_back(staged: list[tuple[Path, Path, bytes | None]], done: list[tuple[P
             if previous is None:
                 path.unlink(missing_ok=True)
             else:
-                tmp = _stage(path, previous)
-                try:
-                    os.replace(tmp, path)
-                except BaseException:
-                    tmp.unlink(missing_ok=True)
-                    raise
+                _replace(path, previous)
         except OSError:
             failed.append(path)
     return failed

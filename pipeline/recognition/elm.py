@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from functools import lru_cache
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
@@ -101,6 +102,15 @@ COUNTRY_CODES = {
 RECOGNISED, REFUSED = "recognised", "refused"
 
 
+@lru_cache(maxsize=None)
+def _locale(code: str) -> Locale | None:
+    """CLDR data for a language, parsed once per process (None if CLDR has none)."""
+    try:
+        return Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        return None
+
+
 def _concept(uri: str, scheme: str, label: dict[str, str], notation: str | None = None) -> dict:
     out = {"id": uri, "type": "Concept", "inScheme": {"id": scheme, "type": "ConceptScheme"}, "prefLabel": label}
     if notation:
@@ -170,26 +180,19 @@ class _Builder:
         return {"type": "Note", "noteLiteral": self.loc(value)}
 
     def language(self, code: str) -> dict:
-        labels = {}
-        for out in self.codes:
-            try:
-                labels[out] = Locale.parse(out).languages.get(code, code)
-            except (UnknownLocaleError, ValueError):
-                labels[out] = code
-        if code in LANGUAGE_CODES:
-            return _concept(f"{LANGUAGE_AUTHORITY}/{LANGUAGE_CODES[code]}", LANGUAGE_AUTHORITY, labels, "language")
-        return _concept(f"{PREFIX}:concept:language:{code}", f"{PREFIX}:concept-scheme:language", labels)
+        return self._coded(code, "languages", LANGUAGE_CODES, LANGUAGE_AUTHORITY, "language")
 
     def country(self, code: str) -> dict:
-        labels = {}
-        for out in self.codes:
-            try:
-                labels[out] = Locale.parse(out).territories.get(code, code)
-            except (UnknownLocaleError, ValueError):
-                labels[out] = code
-        if code in COUNTRY_CODES:
-            return _concept(f"{COUNTRY_AUTHORITY}/{COUNTRY_CODES[code]}", COUNTRY_AUTHORITY, labels, "country")
-        return _concept(f"{PREFIX}:concept:country:{code}", f"{PREFIX}:concept-scheme:country", labels)
+        return self._coded(code, "territories", COUNTRY_CODES, COUNTRY_AUTHORITY, "country")
+
+    def _coded(self, code: str, names: str, table: dict, authority: str, kind: str) -> dict:
+        """A language or country as a concept of the EU authority table (or ours, for a code
+        it lacks), labelled with CLDR's name of it in each output language."""
+        labels = {out: getattr(_locale(out), names, {}).get(code, code) if _locale(out) else code
+                  for out in self.codes}
+        if code in table:
+            return _concept(f"{authority}/{table[code]}", authority, labels, kind)
+        return _concept(f"{PREFIX}:concept:{kind}:{code}", f"{PREFIX}:concept-scheme:{kind}", labels)
 
     # -- agents -----------------------------------------------------------------------
     def organisation(self, org: dict) -> dict:
